@@ -1,0 +1,49 @@
+# Everything the project needs is installed from here (CI calls `make test` through .ci/run).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install demo test lint browser bench screenshots golden clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make demo: install, then build the sample issue and say where the files are
+demo: install
+	$(BIN)/newsletter build 2026-05
+
+## make browser: Debian's chromium for the browser tests and screenshots (never a downloaded browser)
+browser:
+	@test -x /usr/bin/chromium || { \
+	  echo "installing Debian's chromium (needed by the browser tests)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+## make test: lint + the whole test suite (browser tests included)
+test: install browser
+	$(BIN)/ruff check .
+	NEWSLETTER_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check newsletter tests
+
+## make bench: the performance table (not part of make test)
+bench: install
+	$(BIN)/python benchmarks/bench.py
+
+## make screenshots: docs/*.png of the sample issue in headless chromium
+screenshots: install browser
+	$(BIN)/python scripts/screenshots.py
+
+## make golden: regenerate tests/golden/*/expected after an intended template change
+golden: install
+	$(BIN)/python scripts/regen_golden.py
+
+clean:
+	rm -rf $(VENV) output .pytest_cache .ruff_cache

@@ -1,0 +1,198 @@
+"""One issue end to end: load, select, group, render, check the size, write the outputs.
+
+Everything is gathered and validated before anything is written; the output folder is replaced
+in one rename, so a failed build leaves the previous output untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from newsletter import __version__, placeholders
+from newsletter.config import Config
+from newsletter.content import load_archive
+from newsletter.errors import OutputError, Problem, SizeLimitError
+from newsletter.fsutil import replace_dir
+from newsletter.render import RenderedEmail, render_email
+from newsletter.select import IssueSpec, resolve_issue, select
+from newsletter.themes import Plan, make_plan
+from newsletter.workspace import Workspace
+
+GMAIL_CLIP_BYTES = 102_400
+GENERATOR = f"newsletter {__version__}"
+OUTPUT_FILES = ("email.html", "email.txt", "email.mjml", "manifest.json")
+
+
+@dataclass
+class Prepared:
+    """An issue's plan and what was noticed on the way (no rendering yet)."""
+
+    plan: Plan
+    warnings: list[Problem]
+    timings: dict[str, float]
+    archive_size: int
+
+
+@dataclass
+class BuildResult:
+    plan: Plan
+    email: RenderedEmail
+    html: str
+    text: str
+    manifest: dict[str, Any]
+    warnings: list[Problem]
+    timings: dict[str, float]
+    out_dir: Path | None = None
+    written: list[tuple[Path, int]] = field(default_factory=list)
+
+
+def prepare(ws: Workspace, issue_id: str | None = None, start: date | None = None,
+            end: date | None = None, *, skip_invalid: bool = False) -> Prepared:
+    clock = time.perf_counter()
+    issue, warnings = resolve_issue(ws, issue_id, start, end)
+    archive = load_archive(ws, skip_invalid=skip_invalid)
+    loaded = time.perf_counter()
+    plan = make_plan(ws.config, select(archive, issue))
+    grouped = time.perf_counter()
+    warnings = warnings + archive.warnings + archive.skipped
+    return Prepared(plan, warnings, {"load": loaded - clock, "select_group": grouped - loaded},
+                    len(archive.summaries))
+
+
+def workspace_values(config: Config, issue_id: str) -> dict[str, str | None]:
+    """Placeholder values the workspace itself knows; the others stay for the exporters."""
+    values: dict[str, str | None] = {}
+    if config.unsubscribe_url:
+        values["unsubscribe_url"] = config.unsubscribe_url
+    if config.archive_url:
+        values["web_version_url"] = web_version_url(config, issue_id)
+    if config.postal_address:
+        values["postal_address"] = config.postal_address
+    values["preferences_url"] = config.preferences_url or None
+    return values
+
+
+def web_version_url(config: Config, issue_id: str) -> str:
+    return f"{config.archive_url.rstrip('/')}/{issue_id}/"
+
+
+def _placeholder_notes(config: Config) -> list[Problem]:
+    notes = []
+    for key, token in (("unsubscribe_url", placeholders.TOKENS["unsubscribe_url"]),
+                       ("postal_address", placeholders.TOKENS["postal_address"]),
+                       ("archive_url", placeholders.TOKENS["web_version_url"])):
+        if not getattr(config, key):
+            notes.append(Problem("newsletter.toml", f"{key} is not set, so the email keeps the "
+                                 f"placeholder {token} for a mailing service to fill",
+                                 field=key, fix=f"set {key}, or use `newsletter export`",
+                                 level="warning"))
+    return notes
+
+
+def build(ws: Workspace, issue_id: str | None = None, start: date | None = None,
+          end: date | None = None, *, out_dir: Path | None = None, write: bool = True,
+          skip_invalid: bool = False) -> BuildResult:
+    prepared = prepare(ws, issue_id, start, end, skip_invalid=skip_invalid)
+    plan = prepared.plan
+    email = render_email(ws.config, plan, ws.templates_path)
+    values = workspace_values(ws.config, plan.issue.id)
+    html = placeholders.fill(email.html, values, is_html=True)
+    text = placeholders.fill(email.text, values, is_html=False)
+    check_size(html, plan)
+    warnings = prepared.warnings + _placeholder_notes(ws.config)
+    manifest = make_manifest(plan, html, text, email.mjml, warnings, prepared.archive_size)
+    timings = prepared.timings | email.timings
+    result = BuildResult(plan, email, html, text, manifest, warnings, timings)
+    if write:
+        target = out_dir or ws.output_path / plan.issue.id
+        files = {"email.html": html, "email.txt": text, "email.mjml": email.mjml,
+                 "manifest.json": json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"}
+        write_output(target, {k: v.encode("utf-8") for k, v in files.items()})
+        result.out_dir = target
+        result.written = [(target / name, len(files[name].encode("utf-8"))) for name in files]
+    return result
+
+
+def check_size(html: str, plan: Plan) -> None:
+    size = len(html.encode("utf-8"))
+    if size < GMAIL_CLIP_BYTES:
+        return
+    cards = max(plan.count, 1)
+    per_card = size / cards
+    cut = math.ceil((size - GMAIL_CLIP_BYTES * 0.97) / per_card)
+    limit = _suggest_limit([len(s.entries) + s.more for s in plan.sections], cut)
+    where = plan.issue.path or f"issues/{plan.issue.id}.toml"
+    raise SizeLimitError(
+        f"email.html would be {size / 1024:.1f} KB ({size:,} bytes, {cards} cards); Gmail clips "
+        f"emails above {GMAIL_CLIP_BYTES / 1024:.0f} KB, hiding the rest and the footer",
+        [Problem(where, f"about {cut} cards too many", field="max_per_section",
+                 fix=f"set max_per_section = {limit} (each section then links to the rest), "
+                     "or exclude some summaries")],
+    )
+
+
+def _suggest_limit(section_sizes: list[int], cut: int) -> int:
+    """The largest per-section limit that removes at least `cut` cards."""
+    total = sum(section_sizes)
+    for limit in range(max(section_sizes, default=1), 0, -1):
+        if total - sum(min(n, limit) for n in section_sizes) >= cut:
+            return limit
+    return 1
+
+
+def make_manifest(plan: Plan, html: str, text: str, mjml: str, warnings: list[Problem],
+                  archive_size: int) -> dict[str, Any]:
+    issue: IssueSpec = plan.issue
+    return {
+        "issue": issue.id,
+        "subject": plan.subject,
+        "preheader": plan.preheader,
+        "from": issue.start.isoformat(),
+        "to": issue.end.isoformat(),
+        "period": issue.period,
+        "issue_file": issue.path,
+        "sections": [
+            {"id": s.theme.id, "label": s.theme.label,
+             "summaries": [e.summary.id for e in s.entries], "more": s.more}
+            for s in plan.sections
+        ],
+        "highlights": [e.summary.id for e in plan.highlights],
+        "excluded": [s.id for s in plan.excluded],
+        "count": plan.count,
+        "archive_size": archive_size,
+        "bytes": {"html": len(html.encode("utf-8")), "text": len(text.encode("utf-8")),
+                  "mjml": len(mjml.encode("utf-8"))},
+        "placeholders": placeholders.remaining(html + text),
+        "warnings": [str(w) for w in warnings],
+        "generator": GENERATOR,
+    }
+
+
+def write_output(target: Path, files: dict[str, bytes]) -> None:
+    """Replace a previous build's folder; refuse a folder that a build did not write."""
+    if target.exists():
+        if not target.is_dir():
+            raise OutputError(f"{target} exists and is not a folder; choose another --out")
+        if any(target.iterdir()) and not _is_build_output(target):
+            raise OutputError(
+                f"{target} is not empty and was not written by `newsletter build` (it has no "
+                "build manifest.json); choose another --out or empty the folder first")
+    try:
+        replace_dir(target, files)
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
+
+
+def _is_build_output(folder: Path) -> bool:
+    manifest = folder / "manifest.json"
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and str(data.get("generator", "")).startswith("newsletter")

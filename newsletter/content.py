@@ -1,0 +1,355 @@
+"""Summaries: the model, reading one file, and loading + validating the whole archive.
+
+Reading is split in two steps so a cache (or an importer) can reuse them: `read_source` turns a
+file's bytes into front matter + body, and `make_summary` validates front matter into a Summary.
+Every problem in every file is collected before anything fails.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from newsletter import markdown
+from newsletter.errors import ContentError, Problem
+from newsletter.workspace import Workspace
+
+STUDY_TYPES: dict[str, str] = {
+    "clinical-trial": "Clinical trial",
+    "observational": "Observational study",
+    "lab": "Lab study",
+    "review": "Review",
+    "other": "Other",
+}
+KNOWN_KEYS = (
+    "title", "published", "url", "teaser", "themes", "study_type", "source", "source_url",
+    "image", "image_alt", "id",
+)
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+DATE_FIX = "write a date as YYYY-MM-DD (2026-05-14) or an ISO 8601 datetime with offset " \
+           "(2026-05-14T09:30:00+02:00)"
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass
+class Summary:
+    id: str
+    path: str
+    title: str
+    published: datetime
+    url: str
+    body: str = ""
+    teaser_given: str | None = None
+    themes: tuple[str, ...] = ()
+    study_type: str | None = None
+    source: str | None = None
+    source_url: str | None = None
+    image: str | None = None
+    image_alt: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def date(self) -> date:
+        return self.published.date()
+
+    @cached_property
+    def teaser(self) -> str:
+        """The card text: the given teaser, else the body's first paragraph, cut at 280."""
+        if self.teaser_given:
+            return self.teaser_given
+        return markdown.cut(markdown.first_paragraph(self.body))
+
+    @property
+    def study_type_label(self) -> str | None:
+        return STUDY_TYPES.get(self.study_type) if self.study_type else None
+
+
+@dataclass
+class Source:
+    """A summary file split into front matter and body."""
+
+    meta: dict[str, Any]
+    body: str
+
+
+@dataclass
+class Archive:
+    summaries: list[Summary]
+    warnings: list[Problem] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)
+
+    def by_id(self) -> dict[str, Summary]:
+        return {s.id: s for s in self.summaries}
+
+
+class _Collector:
+    """Problems of one file."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+
+    def error(self, message: str, key: str | None = None, fix: str | None = None,
+              line: int | None = None) -> None:
+        self.problems.append(Problem(self.where, message, field=key, fix=fix, line=line))
+
+    def warn(self, message: str, key: str | None = None, fix: str | None = None) -> None:
+        self.warnings.append(Problem(self.where, message, field=key, fix=fix, level="warning"))
+
+
+# --- one file -------------------------------------------------------------------------------
+
+
+def read_source(raw: bytes, out: _Collector) -> Source | None:
+    """Split a file's bytes into YAML front matter and Markdown body."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        out.error(f"byte {exc.start} is not UTF-8 text", line=line,
+                  fix="save the file as UTF-8")
+        return None
+    text = text.replace("\r\n", "\n")
+    if not text.strip():
+        out.error("the file is empty", fix="add front matter (title, published, url) and a body")
+        return None
+    lines = text.split("\n")
+    if lines[0].strip() != "---":
+        out.error("no front matter: the file must start with a line '---'", line=1,
+                  fix="put the title, published and url keys between two '---' lines at the top")
+        return None
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+    if end is None:
+        out.error("front matter is not closed", line=1,
+                  fix="end the front matter with a line '---'")
+        return None
+    try:
+        meta = yaml.load("\n".join(lines[1:end]), Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else None
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        out.error(f"invalid YAML in front matter ({reason})", line=line,
+                  fix="check quoting on that line; quote values that contain ': ' or start "
+                      "with a special character")
+        return None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        out.error("front matter must be a set of `key: value` lines", line=2)
+        return None
+    return Source(meta={str(k): v for k, v in meta.items()}, body="\n".join(lines[end + 1:]))
+
+
+def parse_published(value: Any, tz: ZoneInfo) -> datetime | None:
+    """A front-matter date or datetime as an aware datetime in the workspace time zone."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time(0, 0))
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    else:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=tz)
+    return moment.astimezone(tz)
+
+
+def is_http_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value
+
+
+def _text(meta: dict[str, Any], key: str, out: _Collector, *, required: bool = False) -> str | None:
+    value = meta.get(key)
+    if value is None or value == "":
+        if required:
+            out.error("is required", key, fix=f"add `{key}: ...` to the front matter")
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        out.error(f"must be text, got {type(value).__name__}", key, fix="put the value in quotes")
+        return None
+    return re.sub(r"\s+", " ", value).strip() or None
+
+
+def _url(meta: dict[str, Any], key: str, out: _Collector, *, required: bool = False,
+         https: bool = False) -> str | None:
+    value = _text(meta, key, out, required=required)
+    if value is None:
+        return None
+    if not is_http_url(value) or (https and not value.startswith("https://")):
+        kind = "https" if https else "http(s)"
+        out.error(f"'{value}' is not an absolute {kind} URL", key,
+                  fix=f"use a full {kind} link such as https://example.org/...")
+        return None
+    return value
+
+
+def _themes(meta: dict[str, Any], theme_ids: tuple[str, ...], out: _Collector) -> tuple[str, ...]:
+    value = meta.get("themes")
+    if value is None or value == []:
+        return ()
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        out.error("must be a list of theme ids", "themes", fix="write themes: [treatments]")
+        return ()
+    unknown = [i for i in items if i not in theme_ids]
+    for item in unknown:
+        out.error(f"unknown theme id '{item}'", "themes",
+                  fix="use one of: " + ", ".join(theme_ids))
+    return () if unknown else tuple(dict.fromkeys(items))
+
+
+def make_summary(source: Source, path: str, default_id: str, tz: ZoneInfo,
+                 theme_ids: tuple[str, ...], out: _Collector) -> Summary | None:
+    """Validate front matter into a Summary; record every problem in `out`."""
+    meta = source.meta
+    title = _text(meta, "title", out, required=True)
+    url = _url(meta, "url", out, required=True)
+    published = None
+    if meta.get("published") in (None, ""):
+        out.error("is required", "published", fix="add `published: 2026-05-14`")
+    else:
+        published = parse_published(meta["published"], tz)
+        if published is None:
+            out.error(f"cannot read '{meta['published']}' as a date", "published", fix=DATE_FIX)
+    summary_id = _text(meta, "id", out) or default_id
+    if not ID_PATTERN.fullmatch(summary_id):
+        out.error(f"'{summary_id}' is not a usable id", "id",
+                  fix="use letters, digits, '.', '_' and '-' only (the file name is the default)")
+    study_type = _text(meta, "study_type", out)
+    if study_type is not None and study_type not in STUDY_TYPES:
+        out.error(f"unknown study type '{study_type}'", "study_type",
+                  fix="use one of: " + ", ".join(STUDY_TYPES))
+    image = _url(meta, "image", out, https=True)
+    image_alt = meta.get("image_alt")
+    if image and not isinstance(image_alt, str):
+        out.error("is required when image is set", "image_alt",
+                  fix='describe the image, or write image_alt: "" for a decorative one')
+    for key in sorted(set(meta) - set(KNOWN_KEYS)):
+        out.warn(f"unknown front-matter key '{key}' (kept, not used)", key)
+    summary = Summary(
+        id=summary_id,
+        path=path,
+        title=title or "",
+        published=published or datetime.min.replace(tzinfo=tz),
+        url=url or "",
+        body=source.body,
+        teaser_given=_text(meta, "teaser", out),
+        themes=_themes(meta, theme_ids, out),
+        study_type=study_type if study_type in STUDY_TYPES else None,
+        source=_text(meta, "source", out),
+        source_url=_url(meta, "source_url", out),
+        image=image,
+        image_alt=image_alt.strip() if isinstance(image_alt, str) else None,
+        extra={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
+    )
+    return None if out.problems else summary
+
+
+# --- the archive ----------------------------------------------------------------------------
+
+
+def iter_summary_files(folder: Path) -> Iterator[Path]:
+    """Every *.md below `folder`, except README.md and names starting with '.' or '_'."""
+    for path in sorted(folder.rglob("*.md")):
+        rel = path.relative_to(folder).parts
+        if any(part.startswith((".", "_")) for part in rel) or path.name.lower() == "readme.md":
+            continue
+        if path.is_file():
+            yield path
+
+
+def load_archive(ws: Workspace, *, skip_invalid: bool = False) -> Archive:
+    """Read and validate every summary; raise ContentError listing every problem."""
+    folder = ws.summaries_path
+    if not folder.is_dir():
+        raise ContentError(
+            f"the summaries folder {ws.relative(folder)} does not exist",
+            [Problem("newsletter.toml", f"'{ws.config.summaries_dir}' is not a folder",
+                     field="summaries_dir", fix="create the folder or set summaries_dir")],
+        )
+    tz = ZoneInfo(ws.config.timezone)
+    summaries: list[Summary] = []
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    for path in iter_summary_files(folder):
+        rel = ws.relative(path)
+        out = _Collector(rel)
+        source = read_source(path.read_bytes(), out)
+        summary = None
+        if source is not None:
+            summary = make_summary(source, rel, path.stem, tz, ws.config.theme_ids, out)
+        problems += out.problems
+        warnings += out.warnings
+        if summary is not None:
+            summaries.append(summary)
+    problems += duplicate_problems(summaries)
+    return _finish(summaries, problems, warnings, skip_invalid)
+
+
+def duplicate_problems(summaries: Iterable[Summary]) -> list[Problem]:
+    """Two summaries with the same id or url: both files are named."""
+    problems: list[Problem] = []
+    for key in ("id", "url"):
+        seen: dict[str, Summary] = {}
+        for summary in summaries:
+            value = getattr(summary, key)
+            if value in seen:
+                other = seen[value]
+                problems.append(Problem(
+                    summary.path, f"{key} '{value}' is also used by {other.path}", field=key,
+                    fix=f"give one of the two files a different {key}"))
+            else:
+                seen[value] = summary
+    return problems
+
+
+def _finish(summaries: list[Summary], problems: list[Problem], warnings: list[Problem],
+            skip_invalid: bool) -> Archive:
+    if problems and not skip_invalid:
+        files = len({p.where for p in problems})
+        raise ContentError(
+            f"{len(problems)} problem{'s' * (len(problems) != 1)} in {files} summary "
+            f"file{'s' * (files != 1)} (fix them, or pass --skip-invalid to leave those files out)",
+            problems,
+        )
+    bad = {p.where for p in problems}
+    kept = [s for s in summaries if s.path not in bad]
+    skipped = [Problem(p.where, p.message, p.field, p.fix, p.line, "warning") for p in problems]
+    return Archive(kept, _fold_unknown_keys(warnings), skipped)
+
+
+def _fold_unknown_keys(warnings: list[Problem]) -> list[Problem]:
+    """One warning per unknown key (with its files), not one per file: imports carry many."""
+    by_key: dict[str, list[str]] = {}
+    rest: list[Problem] = []
+    for w in warnings:
+        if w.message.startswith("unknown front-matter key") and w.field:
+            by_key.setdefault(w.field, []).append(w.where)
+        else:
+            rest.append(w)
+    for key, files in sorted(by_key.items()):
+        shown = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+        rest.append(Problem(shown, f"unknown front-matter key '{key}' in {len(files)} "
+                            f"file{'s' * (len(files) != 1)} (kept, not used)", field=key,
+                            level="warning"))
+    return rest

@@ -1,0 +1,71 @@
+"""Markdown: rendered by markdown-it-py, then sanitised by nh3; plain-text helpers for teasers."""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+
+import nh3
+from markdown_it import MarkdownIt
+
+ALLOWED_TAGS = {"p", "a", "strong", "em", "b", "i", "ul", "ol", "li", "br", "code", "blockquote"}
+ALLOWED_SCHEMES = {"http", "https", "mailto"}
+TEASER_MAX = 280
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    # Raw HTML in Markdown is not passed through (html=False): it shows as text.
+    return MarkdownIt("commonmark", {"html": False})
+
+
+def _absolute_links_only(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "a" and attribute == "href":
+        scheme = value.split(":", 1)[0].lower() if ":" in value else ""
+        return value if scheme in ALLOWED_SCHEMES else None
+    return value
+
+
+def sanitise(fragment: str) -> str:
+    """Keep a small set of tags; links only to absolute http(s) or mailto addresses."""
+    return nh3.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes=ALLOWED_SCHEMES,
+        attribute_filter=_absolute_links_only,
+        link_rel=None,
+    )
+
+
+def render(text: str) -> str:
+    """Markdown to safe HTML."""
+    return sanitise(_parser().render(text)).strip()
+
+
+def first_paragraph(text: str) -> str:
+    """The text of the first paragraph after Markdown rendering, tags stripped."""
+    tokens = _parser().parse(text)
+    for i, token in enumerate(tokens):
+        if token.type == "paragraph_open" and i + 1 < len(tokens):
+            inline = tokens[i + 1]
+            rendered = _parser().renderer.renderInline(inline.children or [], {}, {})
+            return plain(rendered)
+    return ""
+
+
+def plain(fragment: str) -> str:
+    """HTML fragment to one line of plain text."""
+    no_tags = re.sub(r"<[^>]*>", " ", fragment)
+    return re.sub(r"\s+", " ", html.unescape(no_tags)).strip()
+
+
+def cut(text: str, limit: int = TEASER_MAX) -> str:
+    """Cut at a word boundary so the result, with its ellipsis, is at most `limit` characters."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    if " " in head:
+        head = head[: head.rindex(" ")]
+    return head.rstrip(" ,;:.-–—") + "…"

@@ -1,0 +1,65 @@
+"""A workspace: a folder with newsletter.toml, found from a folder upward or given explicitly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from newsletter.config import CONFIG_FILE, Config, load_config
+from newsletter.errors import WorkspaceError
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+    config: Config
+
+    @property
+    def summaries_path(self) -> Path:
+        return self.root / self.config.summaries_dir
+
+    @property
+    def issues_path(self) -> Path:
+        return self.root / self.config.issues_dir
+
+    @property
+    def output_path(self) -> Path:
+        return self.root / self.config.output_dir
+
+    @property
+    def templates_path(self) -> Path:
+        return self.root / "templates"
+
+    def relative(self, path: Path) -> str:
+        """A path as the user should see it: relative to the workspace when inside it."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above `start` holding newsletter.toml."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    raise WorkspaceError(
+        f"no {CONFIG_FILE} found in {start} or any folder above it. "
+        "Run the command inside a workspace, pass --root DIR, or create one with "
+        "`newsletter init DIR`"
+    )
+
+
+def open_workspace(root: Path | None = None, cwd: Path | None = None) -> Workspace:
+    """Open the workspace at `root`, or the one found from `cwd` (default: current folder) up."""
+    if root is not None:
+        root = root.resolve()
+        if not (root / CONFIG_FILE).is_file():
+            raise WorkspaceError(
+                f"{root} is not a workspace: it has no {CONFIG_FILE}. "
+                "Create one with `newsletter init DIR`"
+            )
+    else:
+        root = find_root(cwd or Path.cwd())
+    return Workspace(root=root, config=load_config(root / CONFIG_FILE))
