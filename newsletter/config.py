@@ -26,7 +26,8 @@ CONFIG_FILE = "newsletter.toml"
 Check = Callable[[Any], str | None]
 
 # Placeholders a subject or preheader pattern may use (see `issue.py`).
-PATTERN_FIELDS = ("name", "issue", "period", "month", "year", "from", "to", "count", "themes")
+PATTERN_FIELDS = ("name", "issue", "period", "month", "year", "from", "to", "count", "summaries",
+                  "themes")
 
 
 def setting(default: Any, doc: str, check: Check | None = None, *, required: bool = False) -> Any:
@@ -269,7 +270,7 @@ class Config:
     subject_pattern: str = setting("{name}: research news for {period}",
                                    "Subject when the issue file sets none.", pattern)
     preheader_pattern: str = setting(
-        "{count} new research summaries: {themes}.",
+        "{summaries} on {themes}.",
         "Preheader (inbox preview text) when the issue file sets none.", pattern)
     fallback_theme: str = setting("research", "Theme for summaries no keyword matches.",
                                   theme_id)
@@ -320,11 +321,13 @@ class _Validator:
             if key not in known:
                 self._unknown(prefix + key, key, list(known))
         values: dict[str, Any] = {}
+        complete = True
         for f in known.values():
             path = prefix + f.name
             if f.name not in data:
                 if f.metadata.get("required"):
                     self.add(path, "is required", f"add `{f.name} = ...` ({f.metadata['doc']})")
+                    complete = False
                 continue
             value = self.coerce(hints[f.name], data[f.name], path)
             if value is _INVALID:
@@ -334,10 +337,7 @@ class _Validator:
                 self.add(path, message, _fix_for(f))
                 continue
             values[f.name] = value
-        try:
-            return cls(**values)
-        except TypeError:  # pragma: no cover - every required key was reported above
-            return _INVALID
+        return cls(**values) if complete else _INVALID
 
     def _unknown(self, path: str, key: str, known: list[str]) -> None:
         close = difflib.get_close_matches(key, known, n=1)
@@ -377,6 +377,8 @@ def _toml_type(value: Any) -> str:
 
 
 def _cross_checks(config: Config, v: _Validator) -> None:
+    if any((p.field or "").startswith("themes") for p in v.problems):
+        return  # the taxonomy itself is wrong: checks against it would only add noise
     ids = [t.id for t in config.themes]
     if not ids:
         v.add("themes", "at least one theme is needed", "add a [[themes]] table or remove them all "

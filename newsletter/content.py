@@ -38,7 +38,17 @@ ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 DATE_FIX = "write a date as YYYY-MM-DD (2026-05-14) or an ISO 8601 datetime with offset " \
            "(2026-05-14T09:30:00+02:00)"
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader, with dates left as text: `parse_published` reads them and reports a bad
+    one (2026-02-30) as a field problem instead of PyYAML raising mid-file."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 @dataclass

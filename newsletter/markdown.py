@@ -28,8 +28,11 @@ def _absolute_links_only(tag: str, attribute: str, value: str) -> str | None:
 
 
 def sanitise(fragment: str) -> str:
-    """Keep a small set of tags; links only to absolute http(s) or mailto addresses."""
-    return nh3.clean(
+    """Keep a small set of tags; links only to absolute http(s) or mailto addresses.
+
+    A link whose address was dropped keeps its text but stops being a link.
+    """
+    cleaned = nh3.clean(
         fragment,
         tags=ALLOWED_TAGS,
         attributes={"a": {"href", "title"}},
@@ -37,6 +40,7 @@ def sanitise(fragment: str) -> str:
         attribute_filter=_absolute_links_only,
         link_rel=None,
     )
+    return re.sub(r"<a(?: title=\"[^\"]*\")?>(.*?)</a>", r"\1", cleaned, flags=re.S)
 
 
 def render(text: str) -> str:
@@ -50,14 +54,15 @@ def first_paragraph(text: str) -> str:
     for i, token in enumerate(tokens):
         if token.type == "paragraph_open" and i + 1 < len(tokens):
             inline = tokens[i + 1]
-            rendered = _parser().renderer.renderInline(inline.children or [], {}, {})
+            parser = _parser()
+            rendered = parser.renderer.renderInline(inline.children or [], parser.options, {})
             return plain(rendered)
     return ""
 
 
 def plain(fragment: str) -> str:
     """HTML fragment to one line of plain text."""
-    no_tags = re.sub(r"<[^>]*>", " ", fragment)
+    no_tags = re.sub(r"<[^>]*>", "", re.sub(r"<br\s*/?>", " ", fragment))
     return re.sub(r"\s+", " ", html.unescape(no_tags)).strip()
 
 

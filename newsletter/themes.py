@@ -109,6 +109,7 @@ def pattern_values(config: Config, issue: IssueSpec, labels: list[str],
         "from": issue.start.isoformat(),
         "to": issue.end.isoformat(),
         "count": str(count),
+        "summaries": f"{count} research summar{'y' if count == 1 else 'ies'}",
         "themes": join_words(labels),
     }
 

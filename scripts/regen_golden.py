@@ -1,0 +1,26 @@
+"""Rewrite tests/golden/*/expected from the current templates (run after an intended change).
+
+Review the diff (`git diff tests/golden`) before committing it: it is the change subscribers see.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from golden_support import CASES, expected_dir, render_case  # noqa: E402
+
+
+def main() -> None:
+    for name in CASES:
+        folder = expected_dir(name)
+        folder.mkdir(parents=True, exist_ok=True)
+        for filename, content in render_case(name).items():
+            (folder / filename).write_text(content, encoding="utf-8")
+            print(f"wrote {folder.relative_to(Path.cwd()) if folder.is_relative_to(Path.cwd()) else folder}/{filename}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""The built email in a real browser: Debian's chromium driven by Playwright (no browser download)."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsletter.build import build
+
+pytestmark = pytest.mark.browser
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+SMALL_TEXT_JS = """() => {
+  const small = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (!node.textContent.trim()) continue;
+    const el = node.parentElement;
+    const rect = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    if (rect.width === 0 || rect.height === 0 || style.visibility === 'hidden') continue;
+    if (el.closest('[style*="display:none"]')) continue;
+    if (parseFloat(style.fontSize) < 14) small.push(node.textContent.trim().slice(0, 40));
+  }
+  return small;
+}"""
+
+
+@pytest.fixture
+def page_factory(require_chromium):
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+
+        def open_page(path, width):
+            page = browser.new_page(viewport={"width": width, "height": 800})
+            page.route("**/*", lambda route: route.abort()
+                       if not route.request.url.startswith("file:") else route.continue_())
+            page.goto(path.as_uri())
+            return page
+
+        yield open_page
+        browser.close()
+
+
+@pytest.fixture
+def sample_email(sample_ws):
+    return build(sample_ws, "2026-05").out_dir / "email.html"
+
+
+def test_no_horizontal_scrolling_at_375px(page_factory, sample_email):
+    page = page_factory(sample_email, 375)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    widest = page.evaluate(
+        "Math.max(...[...document.body.querySelectorAll('*')].map(e => e.getBoundingClientRect().right))")
+    assert widest <= 375.5
+
+
+def test_desktop_content_is_600px_wide(page_factory, sample_email):
+    page = page_factory(sample_email, 1000)
+    width = page.evaluate(
+        "document.querySelector('div[style*=\"max-width:600px\"]').getBoundingClientRect().width")
+    assert width == 600
+
+
+@pytest.mark.parametrize("width", [375, 800])
+def test_visible_text_is_at_least_14px(page_factory, sample_email, width):
+    page = page_factory(sample_email, width)
+    assert page.evaluate(SMALL_TEXT_JS) == []
