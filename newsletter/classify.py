@@ -86,6 +86,8 @@ def _keyword_pattern(keyword: str) -> re.Pattern[str]:
     """Whole words, an optional plural ending; all-capital abbreviations match case-sensitively."""
     body = re.escape(keyword)
     suffix = "" if keyword[-1:].isdigit() else r"(?:s|es)?"
+    if len(keyword) > 2 and keyword[-1] == "y" and keyword[-2].lower() not in "aeiou":
+        body, suffix = re.escape(keyword[:-1]), r"(?:y|ies)"  # therapy, therapies
     flags = 0 if keyword.isupper() and len(keyword) > 1 else re.IGNORECASE
     return re.compile(rf"(?<![\w-]){body}{suffix}(?![\w-])", flags)
 

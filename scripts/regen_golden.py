@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from golden_support import CASES, expected_dir, render_case  # noqa: E402
+from golden_support import CASES, expected_dir, render_case
 
 
 def main() -> None:
@@ -19,7 +19,7 @@ def main() -> None:
         folder.mkdir(parents=True, exist_ok=True)
         for filename, content in render_case(name).items():
             (folder / filename).write_text(content, encoding="utf-8")
-            print(f"wrote {folder.relative_to(Path.cwd()) if folder.is_relative_to(Path.cwd()) else folder}/{filename}")
+            print(f"wrote {folder / filename}")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from urllib.parse import parse_qs, urlsplit
 
@@ -70,7 +71,7 @@ def test_email_structure_basics(make_ws):
     assert tables and all('role="presentation"' in t for t in tables)
     assert "<title>" in html and "Test Digest" in html
     levels = [int(n) for n in re.findall(r"<h([1-6])\b", html)]
-    assert levels[0] == 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False))
+    assert levels[0] == 1 and all(b - a <= 1 for a, b in itertools.pairwise(levels))
 
 
 def test_head_keeps_mjml_reset_styles_instead_of_inlining_them(make_ws):
