@@ -216,3 +216,15 @@ def test_new_for_an_empty_month_warns_about_generic_preheader(runner, sample_ws)
     assert "the preheader is generic" in result.stderr
     assert 'preheader = "Research summaries from January 2027."' in (
         sample_ws.issues_path / "2027-01.toml").read_text()
+
+
+def test_readme_documents_every_config_key_and_command():
+    from dataclasses import fields
+
+    from newsletter.config import Config
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    for f in fields(Config):
+        assert f"`{f.name}`" in readme or f"`[{f.name}]`" in readme or f"`[[{f.name}]]`" in readme, f.name
+    for name in main.commands:
+        assert f"newsletter {name}" in readme, name
