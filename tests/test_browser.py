@@ -71,3 +71,37 @@ def test_desktop_content_is_600px_wide(page_factory, sample_email):
 def test_visible_text_is_at_least_14px(page_factory, sample_email, width):
     page = page_factory(sample_email, width)
     assert page.evaluate(SMALL_TEXT_JS) == []
+
+
+CONTRAST_JS = """() => {
+  const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = el => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const bad = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (!node.textContent.trim()) continue;
+    const el = node.parentElement;
+    const rect = el.getBoundingClientRect();
+    if (rect.width === 0 || rect.height === 0 || el.closest('[style*="display:none"]')) continue;
+    const fg = lum(rgb(getComputedStyle(el).color).slice(0, 3)), bg = lum(background(el));
+    const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+    if (ratio < 4.5) bad.push(`${ratio.toFixed(2)}: ${node.textContent.trim().slice(0, 40)}`);
+  }
+  return bad;
+}"""
+
+
+def test_text_contrast_is_at_least_4_5(page_factory, sample_email):
+    page = page_factory(sample_email, 800)
+    assert page.evaluate(CONTRAST_JS) == []

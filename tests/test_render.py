@@ -219,3 +219,13 @@ def test_teaser_from_a_paragraph_with_line_breaks(make_ws):
     result = _build(ws)
     assert result.plan.entries[0].summary.teaser == (
         "First line of the paragraph with bold and a link.")
+
+
+def test_premailer_rewrites_no_widths(make_ws):
+    from newsletter.render import compile_mjml, inline_css
+
+    result = _build(make_ws(summaries={"a.md": summary_text()}))
+    compiled = compile_mjml(result.email.mjml)
+    inlined = inline_css(compiled)
+    attributes = re.compile(r'\s(width|height|align|bgcolor|valign)="([^"]*)"')
+    assert sorted(attributes.findall(inlined)) == sorted(attributes.findall(compiled))
