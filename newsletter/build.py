@@ -6,6 +6,7 @@ in one rename, so a failed build leaves the previous output untouched.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import time
@@ -20,7 +21,7 @@ from newsletter.content import load_archive
 from newsletter.errors import OutputError, Problem, SizeLimitError
 from newsletter.fsutil import replace_dir
 from newsletter.render import RenderedEmail, render_email
-from newsletter.select import IssueSpec, resolve_issue, select
+from newsletter.select import IssueSpec, Selection, resolve_issue, select
 from newsletter.themes import Plan, make_plan
 from newsletter.workspace import Workspace
 
@@ -37,6 +38,7 @@ class Prepared:
     warnings: list[Problem]
     timings: dict[str, float]
     archive_size: int
+    selection: Selection | None = None
 
 
 @dataclass
@@ -58,11 +60,12 @@ def prepare(ws: Workspace, issue_id: str | None = None, start: date | None = Non
     issue, warnings = resolve_issue(ws, issue_id, start, end)
     archive = load_archive(ws, skip_invalid=skip_invalid)
     loaded = time.perf_counter()
-    plan = make_plan(ws.config, select(archive, issue))
+    selection = select(archive, issue)
+    plan = make_plan(ws.config, selection)
     grouped = time.perf_counter()
     warnings = warnings + archive.warnings + archive.skipped
     return Prepared(plan, warnings, {"load": loaded - clock, "select_group": grouped - loaded},
-                    len(archive.summaries))
+                    len(archive.summaries), selection)
 
 
 def workspace_values(config: Config, issue_id: str) -> dict[str, str | None]:
@@ -99,46 +102,67 @@ def build(ws: Workspace, issue_id: str | None = None, start: date | None = None,
           end: date | None = None, *, out_dir: Path | None = None, write: bool = True,
           skip_invalid: bool = False) -> BuildResult:
     prepared = prepare(ws, issue_id, start, end, skip_invalid=skip_invalid)
-    plan = prepared.plan
-    email = render_email(ws.config, plan, ws.templates_path)
-    values = workspace_values(ws.config, plan.issue.id)
-    html = placeholders.fill(email.html, values, is_html=True)
-    text = placeholders.fill(email.text, values, is_html=False)
-    check_size(html, plan)
-    warnings = prepared.warnings + _placeholder_notes(ws.config)
-    manifest = make_manifest(plan, html, text, email.mjml, warnings, prepared.archive_size)
-    timings = prepared.timings | email.timings
-    result = BuildResult(plan, email, html, text, manifest, warnings, timings)
+    result = render_plan(ws, prepared)
+    if len(result.html.encode("utf-8")) >= GMAIL_CLIP_BYTES:
+        raise size_error(result, fitting_limit(ws, prepared, result))
     if write:
-        target = out_dir or ws.output_path / plan.issue.id
-        files = {"email.html": html, "email.txt": text, "email.mjml": email.mjml,
-                 "manifest.json": json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"}
+        target = out_dir or ws.output_path / result.plan.issue.id
+        files = {"email.html": result.html, "email.txt": result.text, "email.mjml": result.email.mjml,
+                 "manifest.json": json.dumps(result.manifest, indent=2, ensure_ascii=False) + "\n"}
         write_output(target, {k: v.encode("utf-8") for k, v in files.items()})
         result.out_dir = target
         result.written = [(target / name, len(files[name].encode("utf-8"))) for name in files]
     return result
 
 
-def check_size(html: str, plan: Plan) -> None:
-    size = len(html.encode("utf-8"))
-    if size < GMAIL_CLIP_BYTES:
-        return
-    cards = max(plan.count, 1)
-    per_card = size / cards
-    cut = math.ceil((size - GMAIL_CLIP_BYTES * 0.97) / per_card)
-    limit = _suggest_limit([len(s.entries) + s.more for s in plan.sections], cut)
+def render_plan(ws: Workspace, prepared: Prepared) -> BuildResult:
+    """Render a prepared plan and fill the placeholders the workspace knows (nothing written)."""
+    plan = prepared.plan
+    email = render_email(ws.config, plan, ws.templates_path)
+    values = workspace_values(ws.config, plan.issue.id)
+    html = placeholders.fill(email.html, values, is_html=True)
+    text = placeholders.fill(email.text, values, is_html=False)
+    warnings = prepared.warnings + _placeholder_notes(ws.config)
+    manifest = make_manifest(plan, html, text, email.mjml, warnings, prepared.archive_size)
+    return BuildResult(plan, email, html, text, manifest, warnings,
+                       prepared.timings | email.timings)
+
+
+def size_error(result: BuildResult, limit: int | None) -> SizeLimitError:
+    size = len(result.html.encode("utf-8"))
+    plan = result.plan
     where = plan.issue.path or f"issues/{plan.issue.id}.toml"
-    raise SizeLimitError(
-        f"email.html would be {size / 1024:.1f} KB ({size:,} bytes, {cards} cards); Gmail clips "
-        f"emails above {GMAIL_CLIP_BYTES / 1024:.0f} KB, hiding the rest and the footer",
-        [Problem(where, f"about {cut} cards too many", field="max_per_section",
-                 fix=f"set max_per_section = {limit} (each section then links to the rest), "
-                     "or exclude some summaries")],
+    fix = (f"set max_per_section = {limit} (each section then keeps its {limit} newest and links "
+           "to the rest), or exclude some summaries" if limit else
+           "exclude some summaries or shorten the intro and teasers")
+    return SizeLimitError(
+        f"email.html would be {size:,} bytes ({plan.count} cards); Gmail clips emails above "
+        f"{GMAIL_CLIP_BYTES:,} bytes (about 102 KB), hiding the rest, the footer and the "
+        "responsive styles",
+        [Problem(where, "the issue is too large for one email", field="max_per_section", fix=fix)],
     )
 
 
+def fitting_limit(ws: Workspace, prepared: Prepared, result: BuildResult) -> int | None:
+    """The largest max_per_section that really fits, found by rendering candidates."""
+    if prepared.selection is None:
+        return None
+    sizes = [len(s.entries) + s.more for s in result.plan.sections]
+    per_card = len(result.html.encode("utf-8")) / max(result.plan.count, 1)
+    excess = len(result.html.encode("utf-8")) - GMAIL_CLIP_BYTES * 0.97
+    limit = _suggest_limit(sizes, math.ceil(excess / per_card))
+    while limit >= 1:
+        issue = dataclasses.replace(prepared.plan.issue, max_per_section=limit)
+        selection = dataclasses.replace(prepared.selection, issue=issue)
+        trial = dataclasses.replace(prepared, plan=make_plan(ws.config, selection))
+        if len(render_plan(ws, trial).html.encode("utf-8")) < GMAIL_CLIP_BYTES:
+            return limit
+        limit -= 1
+    return None
+
+
 def _suggest_limit(section_sizes: list[int], cut: int) -> int:
-    """The largest per-section limit that removes at least `cut` cards."""
+    """The largest per-section limit that removes at least `cut` cards (a first guess)."""
     total = sum(section_sizes)
     for limit in range(max(section_sizes, default=1), 0, -1):
         if total - sum(min(n, limit) for n in section_sizes) >= cut:
@@ -174,23 +198,23 @@ def make_manifest(plan: Plan, html: str, text: str, mjml: str, warnings: list[Pr
     }
 
 
-def write_output(target: Path, files: dict[str, bytes]) -> None:
-    """Replace a previous build's folder; refuse a folder that a build did not write."""
+def write_output(target: Path, files: dict[str, bytes], marker: str = "manifest.json") -> None:
+    """Replace a folder this tool wrote before (it holds `marker` with our generator key);
+    refuse any other non-empty folder."""
     if target.exists():
         if not target.is_dir():
             raise OutputError(f"{target} exists and is not a folder; choose another --out")
-        if any(target.iterdir()) and not _is_build_output(target):
+        if any(target.iterdir()) and not _is_our_output(target / marker):
             raise OutputError(
                 f"{target} is not empty and was not written by `newsletter build` (it has no "
-                "build manifest.json); choose another --out or empty the folder first")
+                f"{marker} of ours); choose another --out or empty the folder first")
     try:
         replace_dir(target, files)
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
 
 
-def _is_build_output(folder: Path) -> bool:
-    manifest = folder / "manifest.json"
+def _is_our_output(manifest: Path) -> bool:
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):

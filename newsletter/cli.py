@@ -221,3 +221,55 @@ def build(ctx: click.Context, issue_id: str | None, start: date | None, end: dat
                          skip_invalid=skip_invalid)
     click.echo(build_summary(result, Path.cwd()), nl=False)
     _print_warnings(result.warnings)
+
+
+@main.command()
+@issue_reference
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port on 127.0.0.1 (0 picks a free one).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in your browser.")
+@click.pass_context
+def preview(ctx: click.Context, issue_id: str | None, start: date | None, end: date | None,
+            port: int, open_browser: bool) -> None:
+    """Preview an issue in the browser; it rebuilds and reloads on every save.
+
+    Serves on 127.0.0.1 only (never on other network interfaces). The page has Desktop, Mobile
+    (375 px), Dark (the template's dark-mode rules applied), Plain text and Source views, and a
+    status line with the size against Gmail's 102 KB limit, the summaries per section and the
+    warnings. A save that breaks the build shows the errors in the page; the next good save
+    recovers. Ctrl-C stops it.
+
+    \b
+    Examples:
+      newsletter preview 2026-05 --open
+      newsletter preview --from 2026-05-01 --to 2026-05-15 --port 8001
+    """
+    from newsletter.live import serve
+
+    serve(ctx.obj["root"], issue_id, start, end, port, open_browser, click.echo)
+
+
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (default: output/archive/ in the workspace).")
+@click.pass_context
+def archive(ctx: click.Context, out: Path | None) -> None:
+    """Write the static web archive of every issue in issues/.
+
+    An index page (newest first: month, subject, number of summaries, themes), a web version of
+    each issue at <issue-id>/index.html (no mailing-service tags; the unsubscribe link becomes a
+    link to subscribe_url when set) and an Atom feed, feed.xml. Upload the folder anywhere and
+    set archive_url to its address: the emails' view-in-browser links then point at it.
+
+    \b
+    Example:
+      newsletter archive --out site/newsletter
+    """
+    from newsletter.archive import build_archive
+
+    result = build_archive(_workspace(ctx), out)
+    click.echo(f"Wrote the archive of {len(result.entries)} issue"
+               f"{'s' * (len(result.entries) != 1)} to {result.out_dir}")
+    for path in result.written:
+        click.echo(f"  {path}")
+

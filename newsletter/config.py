@@ -259,6 +259,8 @@ class Config:
     archive_url: str = setting("", "Base URL of the web archive, for view-in-browser links.",
                                http_url)
     preferences_url: str = setting("", "Subscription preferences page (optional).", http_url)
+    subscribe_url: str = setting("", "Sign-up page; the web archive links to it instead of "
+                                     "an unsubscribe link.", http_url)
     section_url: str = setting("", "A theme's listing page on the website, with {theme}.",
                                section_url_pattern)
     timezone: str = setting("UTC", "Dates are selected in this IANA time zone.", timezone_name)

@@ -59,6 +59,11 @@ def _format(name: str, value: str, is_html: bool) -> str:
     return escaped.replace("\n", "<br>") if name == "postal_address" else escaped
 
 
+def replace_block(document: str, name: str, replacement: str) -> str:
+    """Replace a marked HTML block (for example the whole unsubscribe link) with other markup."""
+    return _BLOCK.sub(lambda m: replacement if m.group(1) == name else m.group(0), document)
+
+
 def remaining(document: str) -> list[str]:
     """Tokens still in a document (exports must leave none)."""
     return sorted(set(ANY_TOKEN.findall(document)))

@@ -137,7 +137,7 @@ def template_env(workspace_templates: Path | None) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=jinja2.select_autoescape(
-            enabled_extensions=("mjml.j2", "html.j2", "mjml", "html"), default=False),
+            enabled_extensions=("mjml.j2", "html.j2", "xml.j2", "mjml", "html"), default=False),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -147,7 +147,7 @@ def template_env(workspace_templates: Path | None) -> jinja2.Environment:
     return env
 
 
-def _render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+def render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
     try:
         return env.get_template(name).render(context)
     except jinja2.TemplateSyntaxError as exc:
@@ -165,6 +165,10 @@ def _render_template(env: jinja2.Environment, name: str, context: dict[str, Any]
 # --- MJML, inlining, minification ------------------------------------------------------------
 
 
+COLOR_SCHEME_META = ('<meta name="color-scheme" content="light dark">'
+                     '<meta name="supported-color-schemes" content="light dark">')
+
+
 def compile_mjml(source: str, template: str = MAIN_TEMPLATE) -> str:
     from mjml import mjml_to_html  # imported here: it is the heaviest import of all
 
@@ -178,7 +182,8 @@ def compile_mjml(source: str, template: str = MAIN_TEMPLATE) -> str:
             "mj-class belongs inside mj-attributes)") from None
     except ValueError as exc:
         raise TemplateError(f"template {template} did not produce MJML: {exc}") from None
-    return result.html
+    # mjml-python has no mj-raw in the head: the dark-mode meta tags go in here.
+    return result.html.replace("<head>", "<head>" + COLOR_SCHEME_META, 1)
 
 
 _HEAD_STYLE = re.compile(r"<style\b([^>]*)>(.*?)</style>", re.S | re.I)
@@ -202,7 +207,10 @@ def inline_css(document: str) -> str:
     )
     logging.getLogger("CSSUTILS").setLevel(logging.CRITICAL)
     result = premailer.transform(pretty_print=False)
-    return result.replace(' data-premailer="ignore"', "").replace(INLINE_MARKER, "")
+    result = result.replace(' data-premailer="ignore"', "").replace(INLINE_MARKER, "")
+    if not result.lstrip()[:9].lower().startswith("<!doctype"):
+        result = "<!doctype html>\n" + result  # premailer drops MJML's doctype: no quirks mode
+    return result
 
 
 def _mark_ignored(match: re.Match[str]) -> str:
@@ -318,13 +326,13 @@ def render_email(config: Config, plan: Plan, workspace_templates: Path | None) -
 
     env = template_env(workspace_templates)
     context = email_context(config, plan)
-    mjml_source = _render_template(env, MAIN_TEMPLATE, context)
+    mjml_source = render_template(env, MAIN_TEMPLATE, context)
     lap("render_mjml")
     compiled = compile_mjml(mjml_source)
     lap("compile")
     inlined = minify(inline_css(compiled))
     lap("inline")
-    text = _tidy_text(_render_template(env, TEXT_TEMPLATE, context))
+    text = _tidy_text(render_template(env, TEXT_TEMPLATE, context))
     lap("text")
     check_disclaimer(config, inlined, text)
     return RenderedEmail(mjml_source, inlined, text, timings)

@@ -1,7 +1,7 @@
 """Screenshots of the sample issue in headless Chromium (Debian's, driven by Playwright).
 
 Builds issue 2026-05 of this repository's workspace into a temporary folder and writes
-docs/sample-desktop.png and docs/sample-mobile.png. Run with `make screenshots`.
+docs/sample-desktop.png, docs/sample-mobile.png and docs/sample-dark.png. Run with `make screenshots`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ from newsletter.workspace import open_workspace  # noqa: E402
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-VIEWS = {"desktop": {"width": 800, "height": 1200}, "mobile": {"width": 375, "height": 812}}
+VIEWS = {"desktop": ({"width": 800, "height": 1200}, "light"),
+         "mobile": ({"width": 375, "height": 812}, "light"),
+         "dark": ({"width": 800, "height": 1200}, "dark")}
 
 
 def main() -> None:
@@ -30,8 +32,9 @@ def main() -> None:
         page_file = result.out_dir / "email.html"  # type: ignore[operator]
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            for name, viewport in VIEWS.items():
-                page = browser.new_page(viewport=viewport, device_scale_factor=1)
+            for name, (viewport, scheme) in VIEWS.items():
+                page = browser.new_page(viewport=viewport, device_scale_factor=1,
+                                        color_scheme=scheme)
                 page.route("**/*", lambda route: route.abort()
                            if not route.request.url.startswith("file:") else route.continue_())
                 page.goto(page_file.as_uri())

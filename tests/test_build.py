@@ -85,7 +85,7 @@ def test_size_limit_fails_with_a_max_per_section_suggestion(make_ws):
     with pytest.raises(SizeLimitError) as exc:
         build(ws, "2026-05")
     message = str(exc.value)
-    assert "Gmail clips" in message and "max_per_section = " in message
+    assert "Gmail clips emails above 102,400 bytes" in message and "max_per_section = " in message
     assert not (ws.output_path / "2026-05").exists()
     limit = int(message.split("max_per_section = ")[1].split()[0])
     (ws.issues_path / "2026-05.toml").write_text(

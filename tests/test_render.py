@@ -66,6 +66,7 @@ def test_add_utm_replaces_existing_utm_values():
 def test_email_structure_basics(make_ws):
     ws = make_ws(config='language = "en-GB"\n', summaries={"a.md": summary_text()})
     html = _build(ws).html
+    assert html.startswith("<!doctype html>")  # premailer drops it; without it: quirks mode
     assert re.search(r'<html[^>]* lang="en-GB"', html)
     tables = re.findall(r"<table\b[^>]*>", html)
     assert tables and all('role="presentation"' in t for t in tables)
@@ -229,3 +230,18 @@ def test_premailer_rewrites_no_widths(make_ws):
     inlined = inline_css(compiled)
     attributes = re.compile(r'\s(width|height|align|bgcolor|valign)="([^"]*)"')
     assert sorted(attributes.findall(inlined)) == sorted(attributes.findall(compiled))
+
+
+def test_every_block_marker_in_the_templates_names_a_placeholder():
+    from newsletter.render import PACKAGE_TEMPLATES
+
+    for path in PACKAGE_TEMPLATES.rglob("*.j2"):
+        for opening, name in re.findall(r"<!--(/?)nl:(\w+)-->", path.read_text()):
+            assert name in placeholders.TOKENS, f"{path.name}: <!--{opening}nl:{name}-->"
+
+
+def test_generic_build_without_archive_url_can_drop_the_web_version_line(make_ws):
+    result = _build(make_ws(summaries={"a.md": summary_text()}))
+    html = placeholders.fill(result.email.html, {"web_version_url": None}, is_html=True)
+    assert "View this email in your browser" not in html
+    assert "%%NL_WEB_VERSION_URL%%" not in html
