@@ -36,8 +36,8 @@ def page_factory(require_chromium):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
 
-        def open_page(path, width):
-            page = browser.new_page(viewport={"width": width, "height": 800})
+        def open_page(path, width, scheme="light"):
+            page = browser.new_page(viewport={"width": width, "height": 800}, color_scheme=scheme)
             page.route("**/*", lambda route: route.abort()
                        if not route.request.url.startswith("file:") else route.continue_())
             page.goto(path.as_uri())
@@ -102,6 +102,9 @@ CONTRAST_JS = """() => {
 }"""
 
 
-def test_text_contrast_is_at_least_4_5(page_factory, sample_email):
-    page = page_factory(sample_email, 800)
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_text_contrast_is_at_least_4_5(page_factory, sample_email, scheme):
+    page = page_factory(sample_email, 800, scheme)
+    if scheme == "dark":  # the dark rules really apply
+        assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(18, 20, 23)"
     assert page.evaluate(CONTRAST_JS) == []
