@@ -221,3 +221,53 @@ def build(ctx: click.Context, issue_id: str | None, start: date | None, end: dat
                          skip_invalid=skip_invalid)
     click.echo(build_summary(result, Path.cwd()), nl=False)
     _print_warnings(result.warnings)
+
+
+# --- issue 4: export for mailing services, and a test send over SMTP ---------------------------
+
+
+def _service_choice() -> click.Choice:
+    from newsletter.exporters import service_names
+
+    return click.Choice(service_names())
+
+
+def _shown(path: Path) -> str:
+    import os
+
+    try:
+        relative = os.path.relpath(path, Path.cwd())
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+@main.command()
+@issue_reference
+@click.option("--service", required=True, type=_service_choice(),
+              help="The mailing service, or all of them.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Export folder; each service gets a subfolder (default: "
+                   "output/_export/<issue-id>/ in the workspace).")
+@skip_invalid_option
+@click.pass_context
+def export(ctx: click.Context, issue_id: str | None, start: date | None, end: date | None,
+           service: str, out: Path | None, skip_invalid: bool) -> None:
+    """Write the files a mailing service imports, with its own merge tags.
+
+    Builds the issue, fills the unsubscribe, web-version, address and preferences placeholders
+    with the service's tags, and prints each file written, one a line. Nothing is written when
+    any chosen service cannot be exported (every problem is listed). See docs/export.md.
+
+    \b
+    Examples:
+      newsletter export 2026-05 --service mailchimp
+      newsletter export --from 2026-05-01 --to 2026-05-31 --service all --out /tmp/exports
+    """
+    from newsletter.export import export as export_issue
+
+    result = export_issue(_workspace(ctx), issue_id, start, end, service, out_dir=out,
+                          skip_invalid=skip_invalid)
+    for path in result.written:
+        click.echo(_shown(path))
+    _print_warnings(result.warnings)
