@@ -426,6 +426,12 @@ def test_content_that_looks_like_template_syntax_is_refused(make_ws, tmp_path: P
             export(ws, ISSUE, None, None, service, out_dir=tmp_path / "x")
         assert "'{{'" in str(info.value), service
     assert _export_files(ws, "mailchimp", tmp_path / "mc").subject == "May news"
+    ws = make_ws(config=SENDER, summaries={"2026-05/w.md": summary_text(
+        title="Why *|FNAME|* is not a name")}, issues=ISSUE_FILE)
+    with pytest.raises(ExportError) as info:
+        export(ws, ISSUE, None, None, "mailchimp", out_dir=tmp_path / "y")
+    assert "'*|'" in str(info.value)
+    assert _export_files(ws, "listmonk", tmp_path / "lm").subject == "May news"
 
 
 def test_names_fit_the_services_rules(make_ws, tmp_path: Path) -> None:

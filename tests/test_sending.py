@@ -276,6 +276,11 @@ def test_send_test_needs_a_sender(make_ws: Any) -> None:
 
 
 def test_help_has_an_example() -> None:
+    from newsletter.cli import send_test
+    from newsletter.sending import DEFAULT_SMTP
+
+    (smtp_option,) = [p for p in send_test.params if p.name == "server"]
+    assert smtp_option.default == DEFAULT_SMTP
     result = CliRunner().invoke(main, ["send-test", "--help"])
     assert result.exit_code == 0 and "Example" in result.output
     assert PASSWORD_ENV in result.output and "--from" in result.output
