@@ -187,6 +187,10 @@ def deliver(message: EmailMessage, settings: SmtpSettings, sender: str,
     except smtplib.SMTPRecipientsRefused as exc:
         raise SendError(f"{where} refused {_refusals(exc.recipients)}; nothing was sent") from None
     except smtplib.SMTPSenderRefused as exc:
+        if exc.smtp_code == 530:  # "must issue STARTTLS first" / "authentication required"
+            raise SendError(f"{where} wants encryption or a login before it takes mail: "
+                            f"{_reply(exc.smtp_code, exc.smtp_error)} (add --starttls or --ssl, "
+                            f"and --user NAME with {PASSWORD_ENV})") from None
         raise SendError(f"{where} refused the sender {sender}: "
                         f"{_reply(exc.smtp_code, exc.smtp_error)} (set from_email to an address "
                         "it accepts)") from None

@@ -241,7 +241,7 @@ def test_starttls_and_ssl(sample_ws: Workspace, certificate: tuple[Path, Path]) 
     assert "TLS with the SMTP server" in results[2].stderr
     assert "CERTIFICATE_VERIFY_FAILED" in results[2].stderr
     assert len(results[2].stderr.splitlines()) == len(results[3].stderr.splitlines()) == 1
-    assert "530" in results[3].stderr
+    assert "wants encryption or a login before it takes mail: 530" in results[3].stderr
 
 
 def test_usage_errors(sample_ws: Workspace) -> None:
