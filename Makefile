@@ -31,7 +31,6 @@ test: install browser
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check newsletter tests
 
 ## make bench: the performance table (not part of make test)
 bench: install

@@ -65,6 +65,16 @@ def email_address(value: str) -> str | None:
     return f"'{value}' is not an email address"
 
 
+def mailto_address(value: str) -> str | None:
+    """An address for the List-Unsubscribe mailto part: `addr` or `mailto:addr[?subject=...]`."""
+    if value == "":
+        return None
+    address = value.removeprefix("mailto:").split("?", 1)[0]
+    if not address or email_address(address) or any(c in value for c in " <>,\"\n"):
+        return f"'{value}' is not a mailto address such as mailto:unsubscribe@example.org"
+    return None
+
+
 def hex_colour(value: str) -> str | None:
     if re.fullmatch(r"#(?:[0-9a-fA-F]{3}){1,2}", value):
         return None
@@ -256,6 +266,9 @@ class Config:
                                       "for bulk email in many countries).")
     unsubscribe_url: str = setting("", "Unsubscribe link; unset keeps a placeholder that "
                                        "each mailing service fills.", http_url)
+    unsubscribe_mailto: str = setting("", "Address for the mailto part of the List-Unsubscribe "
+                                          "header in `export --service eml` (optional).",
+                                      mailto_address)
     archive_url: str = setting("", "Base URL of the web archive, for view-in-browser links.",
                                http_url)
     preferences_url: str = setting("", "Subscription preferences page (optional).", http_url)

@@ -90,3 +90,11 @@ class SizeLimitError(NewsletterError):
 
 class OutputError(NewsletterError):
     """An output could not be written (or would overwrite something that is not ours)."""
+
+
+class ExportError(NewsletterError):
+    """An export for a mailing service cannot be made (what is missing is listed)."""
+
+
+class SendError(NewsletterError):
+    """A test email could not be sent (connection, login or a refused recipient)."""

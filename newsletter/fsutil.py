@@ -41,6 +41,12 @@ def write_new(path: Path, data: bytes | str) -> None:
         Path(tmp).unlink(missing_ok=True)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def replace_dir(target: Path, files: dict[str, bytes]) -> None:
     """Write `files` into a fresh folder, then swap it in for `target` in one rename.
 
@@ -50,6 +56,7 @@ def replace_dir(target: Path, files: dict[str, bytes]) -> None:
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     old: Path | None = None
     try:
+        staging.chmod(0o777 & ~_umask())  # mkdtemp makes 0700; outputs are ordinary folders
         for name, payload in files.items():
             dest = staging / name
             dest.parent.mkdir(parents=True, exist_ok=True)

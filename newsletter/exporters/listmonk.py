@@ -1,0 +1,35 @@
+"""listmonk: the body of POST /api/campaigns with the HTML as `body` and the text as `altbody`.
+
+listmonk's campaign bodies are Go templates: {{ UnsubscribeURL }}, {{ MessageURL }} (the web
+version) and {{ ManageURL }} (preferences). The body is a whole HTML document, so the campaign must
+use a blank template, one whose body is just {{ template "content" . }}.
+"""
+
+from __future__ import annotations
+
+from newsletter.build import BuildResult
+from newsletter.config import Config
+from newsletter.exporters.base import Exporter, Tags, check_syntax, fill, json_bytes, require_tag
+
+UNSUBSCRIBE = "{{ UnsubscribeURL }}"
+TAGS = Tags(unsubscribe=UNSUBSCRIBE, web_version="{{ MessageURL }}", preferences="{{ ManageURL }}")
+
+
+def export(result: BuildResult, config: Config) -> dict[str, bytes]:
+    check_syntax(result, "listmonk", ["{{"])
+    html, text = fill(result, config, "listmonk", TAGS, TAGS)
+    require_tag("listmonk", "HTML", html, UNSUBSCRIBE)
+    require_tag("listmonk", "text", text, UNSUBSCRIBE)
+    issue = result.plan.issue.id
+    body = {
+        "name": f"{config.name} {issue}",
+        "subject": result.plan.subject,
+        "content_type": "html",
+        "body": html,
+        "altbody": text,
+    }
+    return {f"{issue}.campaign.json": json_bytes(body)}
+
+
+EXPORTER = Exporter("listmonk", "campaign JSON for POST /api/campaigns (pair with a blank template)",
+                    export)
