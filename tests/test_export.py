@@ -219,7 +219,8 @@ def test_each_export_parses_and_is_complete(exported: tuple[Workspace, Path, lis
     html_tag, text_tag = UNSUBSCRIBE[service]
     assert html_tag in parsed.html
     assert text_tag in parsed.text
-    assert parsed.html.lstrip().startswith("<html") and parsed.html.rstrip().endswith("</html>")
+    assert parsed.html.lstrip().startswith("<!doctype html><html")
+    assert parsed.html.rstrip().endswith("</html>")
     assert "MS RESEARCH DIGEST - MAY 2026" in parsed.text
     # the disclaimer, in both parts
     disclaimer = " ".join(ws.config.disclaimer.text.split())

@@ -87,9 +87,12 @@ def browser_page(require_chromium, server):
         browser.close()
 
 
-def _email_frame(page):
-    page.wait_for_function("document.getElementById('email').contentDocument?.readyState === "
-                           "'complete' && document.getElementById('email').src.includes('email')")
+def _email_frame(page, document="/email.html"):
+    """The email's frame once the wanted document (not the previous one) has loaded."""
+    page.wait_for_function(
+        "name => { const d = document.getElementById('email').contentDocument;"
+        " return d && d.readyState === 'complete' && d.location.pathname === name; }",
+        arg=document)
     return page.frame_locator("#email")
 
 
@@ -119,10 +122,9 @@ def test_plain_text_view_shows_the_disclaimer(browser_page):
 def test_dark_and_source_views(browser_page):
     page = browser_page
     page.click("button[data-view=dark]")
-    page.wait_for_function("document.getElementById('email').src.includes('email-dark.html')")
-    body = _email_frame(page).locator("body")
-    body.locator("h1").wait_for()
-    background = _email_frame(page).locator(".nl-s").first.evaluate(
+    frame = _email_frame(page, "/email-dark.html")
+    frame.locator("h1").wait_for()
+    background = frame.locator(".nl-s").first.evaluate(
         "el => getComputedStyle(el).backgroundColor")
     assert background == "rgb(27, 30, 35)"
     page.click("button[data-view=source]")
