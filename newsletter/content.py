@@ -7,6 +7,7 @@ Every problem in every file is collected before anything fails.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -58,7 +59,7 @@ class Summary:
     title: str
     published: datetime
     url: str
-    body: str = ""
+    body: str | None = None
     teaser_given: str | None = None
     themes: tuple[str, ...] = ()
     study_type: str | None = None
@@ -67,6 +68,7 @@ class Summary:
     image: str | None = None
     image_alt: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    file: Path | None = field(default=None, repr=False, compare=False)
 
     @property
     def date(self) -> date:
@@ -82,6 +84,22 @@ class Summary:
     @property
     def study_type_label(self) -> str | None:
         return STUDY_TYPES.get(self.study_type) if self.study_type else None
+
+
+def _get_body(self: Summary) -> str:
+    """The Markdown body; read from the file on first use when the summary came from the index."""
+    if self._body is None:
+        self._body = read_body(self.file) if self.file is not None else ""
+    return self._body
+
+
+def _set_body(self: Summary, value: str | None) -> None:
+    self._body = value
+
+
+# `body` stays a constructor argument (dataclass field) but is read lazily: a build reads the
+# bodies of the selected summaries only.
+Summary.body = property(_get_body, _set_body)  # type: ignore[assignment]
 
 
 @dataclass
@@ -139,7 +157,7 @@ def read_source(raw: bytes, out: _Collector) -> Source | None:
         out.error("no front matter: the file must start with a line '---'", line=1,
                   fix="put the title, published and url keys between two '---' lines at the top")
         return None
-    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+    end = _front_matter_end(lines)
     if end is None:
         out.error("front matter is not closed", line=1,
                   fix="end the front matter with a line '---'")
@@ -160,6 +178,18 @@ def read_source(raw: bytes, out: _Collector) -> Source | None:
         out.error("front matter must be a set of `key: value` lines", line=2)
         return None
     return Source(meta={str(k): v for k, v in meta.items()}, body="\n".join(lines[end + 1:]))
+
+
+def _front_matter_end(lines: list[str]) -> int | None:
+    return next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+
+
+def read_body(path: Path) -> str:
+    """The body of a summary file (everything after the front matter)."""
+    text = path.read_bytes().decode("utf-8-sig", errors="replace").replace("\r\n", "\n")
+    lines = text.split("\n")
+    end = _front_matter_end(lines) if lines and lines[0].strip() == "---" else None
+    return "\n".join(lines[end + 1:]) if end is not None else ""
 
 
 def parse_published(value: Any, tz: ZoneInfo) -> datetime | None:
@@ -278,18 +308,74 @@ def make_summary(source: Source, path: str, default_id: str, tz: ZoneInfo,
 # --- the archive ----------------------------------------------------------------------------
 
 
-def iter_summary_files(folder: Path) -> Iterator[Path]:
-    """Every *.md below `folder`, except README.md and names starting with '.' or '_'."""
-    for path in sorted(folder.rglob("*.md")):
-        rel = path.relative_to(folder).parts
-        if any(part.startswith((".", "_")) for part in rel) or path.name.lower() == "readme.md":
-            continue
-        if path.is_file():
-            yield path
+def iter_summary_files(folder: Path) -> Iterator[tuple[str, Path, os.stat_result]]:
+    """(relative posix path, path, stat) of every *.md below `folder`, sorted; README.md and
+    names starting with '.' or '_' are left out."""
+    found: list[tuple[str, Path, os.stat_result]] = []
+
+    def walk(directory: str, prefix: str) -> None:
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.name.startswith((".", "_")):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, f"{prefix}{entry.name}/")
+                elif (entry.name.endswith(".md") and entry.name.lower() != "readme.md"
+                      and entry.is_file()):
+                    found.append((prefix + entry.name, Path(entry.path), entry.stat()))
+
+    walk(str(folder), "")
+    found.sort(key=lambda item: item[0])
+    return iter(found)
 
 
-def load_archive(ws: Workspace, *, skip_invalid: bool = False) -> Archive:
-    """Read and validate every summary; raise ContentError listing every problem."""
+def parse_file(path: Path, shown: str, tz: ZoneInfo, theme_ids: tuple[str, ...]) -> dict[str, Any]:
+    """Read and validate one file into a record: the summary's fields, or its problems."""
+    out = _Collector(shown)
+    source = read_source(path.read_bytes(), out)
+    summary = None
+    if source is not None:
+        summary = make_summary(source, shown, path.stem, tz, theme_ids, out)
+    return {
+        "summary": _summary_fields(summary) if summary is not None else None,
+        "problems": [p.as_dict() for p in out.problems],
+        "warnings": [w.as_dict() for w in out.warnings],
+    }
+
+
+_RECORD_FIELDS = ("id", "title", "url", "teaser_given", "study_type", "source", "source_url",
+                  "image", "image_alt")
+
+
+def _summary_fields(summary: Summary) -> dict[str, Any]:
+    fields = {name: getattr(summary, name) for name in _RECORD_FIELDS}
+    fields["published"] = summary.published.isoformat()
+    fields["themes"] = list(summary.themes)
+    fields["extra"] = summary.extra
+    return fields
+
+
+def _summary_from_record(fields: dict[str, Any], shown: str, path: Path, tz: ZoneInfo) -> Summary:
+    return Summary(
+        path=shown, published=datetime.fromisoformat(fields["published"]).astimezone(tz),
+        themes=tuple(fields["themes"]), extra=fields["extra"], file=path,
+        **{name: fields[name] for name in _RECORD_FIELDS},
+    )
+
+
+def _problem(data: dict[str, Any]) -> Problem:
+    return Problem(data["where"], data["message"], data["field"], data["fix"], data["line"],
+                   data["level"])
+
+
+def load_archive(ws: Workspace, *, skip_invalid: bool = False, use_cache: bool = True) -> Archive:
+    """Read and validate every summary; raise ContentError listing every problem.
+
+    With the index cache (see cache.py) only files that changed since the last run are read;
+    bodies are read later, for the summaries a build actually shows.
+    """
+    from newsletter.cache import IndexCache, dumps, loads
+
     folder = ws.summaries_path
     if not folder.is_dir():
         raise ContentError(
@@ -298,20 +384,37 @@ def load_archive(ws: Workspace, *, skip_invalid: bool = False) -> Archive:
                      field="summaries_dir", fix="create the folder or set summaries_dir")],
         )
     tz = ZoneInfo(ws.config.timezone)
+    prefix = ws.config.summaries_dir.strip("/").replace("\\", "/") + "/"
+    cache = IndexCache(ws.root, [ws.config.timezone, *ws.config.theme_ids]) if use_cache else None
+    state = cache.open() if cache else None
+    rows = state.rows if state else {}
     summaries: list[Summary] = []
     problems: list[Problem] = []
-    warnings: list[Problem] = []
-    for path in iter_summary_files(folder):
-        rel = ws.relative(path)
-        out = _Collector(rel)
-        source = read_source(path.read_bytes(), out)
-        summary = None
-        if source is not None:
-            summary = make_summary(source, rel, path.stem, tz, ws.config.theme_ids, out)
-        problems += out.problems
-        warnings += out.warnings
-        if summary is not None:
-            summaries.append(summary)
+    warnings: list[Problem] = list(state.notices) if state else []
+    changed: list[tuple[str, tuple[int, int, int], str]] = []
+    seen: set[str] = set()
+    for rel, path, stat in iter_summary_files(folder):
+        shown = prefix + rel
+        seen.add(shown)
+        key = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+        cached = rows.get(shown)
+        record = None
+        if cached is not None and cached[0] == key:
+            try:
+                record = loads(cached[1])
+            except ValueError:
+                record = None
+        if record is None:
+            record = parse_file(path, shown, tz, ws.config.theme_ids)
+            if cache is not None:
+                changed.append((shown, key, dumps(record)))
+        if record["summary"] is not None:
+            summaries.append(_summary_from_record(record["summary"], shown, path, tz))
+        problems += [_problem(p) for p in record["problems"]]
+        warnings += [_problem(w) for w in record["warnings"]]
+    if cache is not None:
+        warnings += cache.store(changed, set(rows) - seen)
+        cache.close()
     problems += duplicate_problems(summaries)
     return _finish(summaries, problems, warnings, skip_invalid)
 

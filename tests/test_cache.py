@@ -1,0 +1,174 @@
+"""The index cache never changes an output: every case is compared with a cache-less load/build."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+
+import pytest
+from conftest import summary_text
+
+from newsletter.build import build
+from newsletter.cache import CACHE_DIR, CACHE_FILE
+from newsletter.content import load_archive
+from newsletter.errors import ContentError
+from newsletter.workspace import open_workspace
+
+
+def snapshot(ws):
+    """What a build shows, with and without the cache: they must be equal."""
+    cached = build(ws, "2026-05", write=False)
+    plain_archive = load_archive(ws, use_cache=False)
+    cached_archive = load_archive(ws)
+    assert [(s.id, s.title, s.published, s.url, s.teaser, s.themes, s.body)
+            for s in cached_archive.summaries] == [
+        (s.id, s.title, s.published, s.url, s.teaser, s.themes, s.body)
+        for s in plain_archive.summaries]
+    return cached.html, cached.text
+
+
+@pytest.fixture
+def ws(make_ws):
+    return make_ws(summaries={
+        "a.md": summary_text(title="Alpha walking study", slug="a", published="2026-05-02"),
+        "b.md": summary_text(title="Beta drug dose trial", slug="b", published="2026-05-09",
+                             body="A drug and its dose in a clinical trial."),
+        "c.md": summary_text(title="Gamma sleep survey", slug="c", published="2026-05-20"),
+    })
+
+
+def cache_path(ws):
+    return ws.root / CACHE_DIR / CACHE_FILE
+
+
+def rows(ws):
+    with sqlite3.connect(cache_path(ws)) as conn:
+        return dict(conn.execute("SELECT path, size FROM files"))
+
+
+def test_first_build_fills_the_cache_and_ignores_it_in_git(ws):
+    snapshot(ws)
+    assert sorted(rows(ws)) == ["summaries/a.md", "summaries/b.md", "summaries/c.md"]
+    assert (ws.root / CACHE_DIR / ".gitignore").read_text() == "*\n"
+
+
+def test_edit_is_picked_up(ws):
+    snapshot(ws)
+    (ws.summaries_path / "b.md").write_text(summary_text(title="Beta, edited", slug="b",
+                                                         published="2026-05-09"))
+    html, _ = snapshot(ws)
+    assert "Beta, edited" in html and "Beta drug dose trial" not in html
+
+
+def test_edit_in_place_with_the_same_mtime_is_picked_up(ws):
+    snapshot(ws)
+    path = ws.summaries_path / "b.md"
+    before = path.stat()
+    path.write_text(summary_text(title="Beta with the same mtime but a longer title", slug="b",
+                                 published="2026-05-09"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_mtime_ns == before.st_mtime_ns
+    html, _ = snapshot(ws)
+    assert "Beta with the same mtime but a longer title" in html
+
+
+def test_same_size_and_mtime_still_caught_by_ctime(ws):
+    snapshot(ws)
+    path = ws.summaries_path / "a.md"
+    before = path.stat()
+    text = path.read_text()
+    path.write_text(text.replace("Alpha", "Omega"))  # same length
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    html, _ = snapshot(ws)
+    assert "Omega walking study" in html
+
+
+def test_delete_and_rename(ws):
+    snapshot(ws)
+    (ws.summaries_path / "c.md").unlink()
+    (ws.summaries_path / "a.md").rename(ws.summaries_path / "renamed.md")
+    html, _ = snapshot(ws)
+    assert "Gamma sleep survey" not in html and "Alpha walking study" in html
+    assert sorted(rows(ws)) == ["summaries/b.md", "summaries/renamed.md"]
+
+
+def test_clock_skew_future_and_past_mtimes(ws):
+    snapshot(ws)
+    future = 4_102_444_800 * 10**9  # 2100-01-01
+    past = 0
+    for name, when in (("a.md", future), ("b.md", past)):
+        path = ws.summaries_path / name
+        path.write_text(path.read_text().replace("study", "study (edited)").replace(
+            "trial", "trial (edited)"))
+        os.utime(path, ns=(when, when))
+    html, _ = snapshot(ws)
+    assert "Alpha walking study (edited)" in html and "Beta drug dose trial (edited)" in html
+    (ws.summaries_path / "a.md").write_text(summary_text(title="Alpha again", slug="a",
+                                                         published="2026-05-02"))
+    os.utime(ws.summaries_path / "a.md", ns=(future, future))  # same future mtime as before
+    html, _ = snapshot(ws)
+    assert "Alpha again" in html
+
+
+def test_corrupt_cache_is_rebuilt_with_a_notice(ws):
+    first = snapshot(ws)
+    cache_path(ws).write_bytes(b"this is not a database" * 100)
+    archive = load_archive(ws)
+    notices = [w for w in archive.warnings if "cache" in w.where]
+    assert notices and "rebuilt from the files" in notices[0].message
+    assert snapshot(ws) == first
+    assert len(rows(ws)) == 3
+
+
+def test_cache_from_another_format_is_rebuilt(ws):
+    first = snapshot(ws)
+    with sqlite3.connect(cache_path(ws)) as conn:
+        conn.execute("UPDATE meta SET value = '0' WHERE key = 'format'")
+        conn.execute("UPDATE files SET record = '{\"summary\": null, \"problems\": [], "
+                     "\"warnings\": []}'")
+    archive = load_archive(ws)
+    assert any("cache format '0'" in w.message for w in archive.warnings)
+    assert snapshot(ws) == first
+
+
+def test_garbage_record_is_read_again(ws):
+    first = snapshot(ws)
+    with sqlite3.connect(cache_path(ws)) as conn:
+        conn.execute("UPDATE files SET record = 'not json'")
+    assert snapshot(ws) == first
+
+
+def test_deleting_the_cache_changes_nothing(ws):
+    first = snapshot(ws)
+    cache_path(ws).unlink()
+    assert snapshot(ws) == first
+
+
+def test_settings_that_shape_validation_invalidate_it(ws):
+    (ws.summaries_path / "late.md").write_text(summary_text(
+        title="Published late on 31 May in New York", slug="late",
+        published="2026-06-01T02:00:00+00:00"))
+    utc = snapshot(ws)
+    assert "Published late" not in utc[0]
+    config = ws.root / "newsletter.toml"
+    config.write_text(config.read_text().replace('timezone = "UTC"',
+                                                 'timezone = "America/New_York"'))
+    html, _ = snapshot(open_workspace(ws.root))
+    assert "Published late on 31 May in New York" in html
+
+
+def test_invalid_files_are_cached_with_their_problems(ws):
+    snapshot(ws)
+    (ws.summaries_path / "bad.md").write_text("---\ntitle: [x\n---\n")
+    for _ in range(2):  # second time from the cache
+        with pytest.raises(ContentError) as exc:
+            load_archive(ws)
+        assert "summaries/bad.md:3: invalid YAML" in str(exc.value)  # where YAML notices it
+
+
+def test_unwritable_cache_folder_does_not_break_the_build(ws):
+    (ws.root / CACHE_DIR).write_text("a file where the cache folder should be")
+    archive = load_archive(ws)
+    assert len(archive.summaries) == 3
+    assert any("cache" in w.where for w in archive.warnings)
