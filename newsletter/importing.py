@@ -402,8 +402,8 @@ def _prepare(item: Item, raw: RawRecord, ws: Workspace, tz: ZoneInfo, lookup: di
             item.problems.append(_problem(item, "the record is empty", None,
                                           "give it at least a title, published and url"))
         return
-    meta, body, reported = _map_record(item, raw.data, lookup, result)
-    reported |= {p.field for p in item.problems if p.field}
+    reported = {p.field for p in item.problems if p.field}
+    meta, body = _map_record(item, raw.data, lookup, result, reported)
     item.meta, item.body = meta, body
     summary, core_problems = _validate(item, ws, tz)
     item.problems += [_locate(p, item) for p in _imported_fixes(core_problems)
@@ -413,10 +413,11 @@ def _prepare(item: Item, raw: RawRecord, ws: Workspace, tz: ZoneInfo, lookup: di
         item.status = "valid"
 
 
-def _map_record(item: Item, data: dict[str, Any], lookup: dict[str, str],
-                result: ImportResult) -> tuple[dict[str, Any], str, set[str]]:
-    """Aliases, body, dates and themes: the record in canonical keys (body apart)."""
-    meta, reported = _map_aliases(item, data, result)
+def _map_record(item: Item, data: dict[str, Any], lookup: dict[str, str], result: ImportResult,
+                reported: set[str]) -> tuple[dict[str, Any], str]:
+    """Aliases, body, dates and themes: the record in canonical keys (body apart). The fields
+    with a problem are added to `reported`."""
+    meta = _map_aliases(item, data, result, reported)
     body = meta.pop("body", None)
     if body is not None and not isinstance(body, str):
         item.problems.append(_problem(item, f"must be text, got {_kind(body)}", "body",
@@ -444,14 +445,13 @@ def _map_record(item: Item, data: dict[str, Any], lookup: dict[str, str],
             item, "has no text: neither a body nor a teaser", "body",
             "give the record a body (or " + ", ".join(names_for("body")[1:]) + ") or a teaser"))
         reported.add("body")
-    return meta, body, reported
+    return meta, body
 
 
-def _map_aliases(item: Item, data: dict[str, Any],
-                 result: ImportResult) -> tuple[dict[str, Any], set[str]]:
+def _map_aliases(item: Item, data: dict[str, Any], result: ImportResult,
+                 reported: set[str]) -> dict[str, Any]:
     meta: dict[str, Any] = {}
     source_key: dict[str, str] = {}
-    reported: set[str] = set()
     for key, value in data.items():
         name = key.strip()
         lower = name.lower()
@@ -475,7 +475,7 @@ def _map_aliases(item: Item, data: dict[str, Any],
             continue
         meta[canonical] = value
         source_key[canonical] = name
-    return meta, reported
+    return meta
 
 
 def _clean_body(item: Item, body: str) -> str:
