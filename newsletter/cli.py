@@ -276,9 +276,8 @@ def import_(ctx: click.Context, sources: tuple[str, ...], fmt: str, published: s
     from newsletter.importing import ImportOptions, import_sources
 
     options = ImportOptions(fmt, published, url, base_url, update, dry_run, skip_invalid)
-    stdin = click.get_binary_stream("stdin").read() if "-" in sources else None
-    result = import_sources(_workspace(ctx), list(sources), options, stdin=stdin,
-                            progress=_progress)
+    result = import_sources(_workspace(ctx), list(sources), options,
+                            stdin=lambda: sys.stdin.buffer.read(), progress=_progress)
     click.echo(report_text(result, Path.cwd()), nl=False)
     _print_warnings(report_warnings(result))
     failure = result.failure()

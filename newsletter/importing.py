@@ -198,9 +198,12 @@ class ImportResult:
 
 
 def import_sources(ws: Workspace, sources: Sequence[str], options: ImportOptions, *,
-                   stdin: bytes | None = None, cwd: Path | None = None,
+                   stdin: bytes | Callable[[], bytes] | None = None, cwd: Path | None = None,
                    progress: ProgressFactory | None = None) -> ImportResult:
-    """Import every source into the workspace's archive; see the module documentation."""
+    """Import every source into the workspace's archive; see the module documentation.
+
+    `stdin` is the data of the source `-` (or a function reading it, called only when the
+    options are right)."""
     cwd = cwd or Path.cwd()
     progress = progress or no_progress
     page_options = check_options(sources, options)
@@ -275,7 +278,8 @@ def _check_page_options(options: ImportOptions, choices: list[Choice]) -> None:
             "--base-url URL")
 
 
-def _load_sources(sources: Sequence[str], fmt: str, cwd: Path, stdin: bytes | None,
+def _load_sources(sources: Sequence[str], fmt: str, cwd: Path,
+                  stdin: bytes | Callable[[], bytes] | None,
                   result: ImportResult) -> list[tuple[Source, str]]:
     """Every file to read, with its bytes and format; missing paths are one usage error."""
     missing = [s for s in sources if s != STDIN and not (cwd / s).exists()]
@@ -284,7 +288,8 @@ def _load_sources(sources: Sequence[str], fmt: str, cwd: Path, stdin: bytes | No
     loaded: list[tuple[Source, str]] = []
     for given in sources:
         if given == STDIN:
-            source = Source("<stdin>", stdin if stdin is not None else b"", None)
+            data = stdin() if callable(stdin) else stdin
+            source = Source("<stdin>", data or b"", None)
             loaded.append((source, fmt))
             result.choices.append(Choice(source.label, fmt, "--format"))
             continue

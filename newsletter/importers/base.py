@@ -82,13 +82,17 @@ def decode(source: Source, result: ReadResult) -> str | None:
 
 # --- Markdown text ----------------------------------------------------------------------------
 
-_INLINE_SPECIAL = re.compile(r"([\\`*\[\]<>])|(?<!\w)_|_(?!\w)|&(?=#?\w+;)")
+_INLINE_SPECIAL = re.compile(
+    r"[\\`*\[\]<>]"  # emphasis, code, links, autolinks, escapes
+    r"|(?<![A-Za-z0-9])_+|_+(?![A-Za-z0-9])"  # underscores that could open or close emphasis
+    r"|&(?=#?\w+;)"  # what would read as an entity
+)
 _LINE_START = re.compile(r"^(\s*)([#>+=|~-]|\d+[.)](?=\s|$)|-{3,}$)")
 
 
 def escape_inline(text: str) -> str:
     """Plain text as Markdown that renders back to the same text (no emphasis, links, code)."""
-    return _INLINE_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
+    return _INLINE_SPECIAL.sub(lambda m: "".join("\\" + c for c in m.group(0)), text)
 
 
 def escape_line_start(line: str) -> str:
@@ -111,11 +115,16 @@ def plain_to_markdown(paragraph: str) -> str:
 # --- ids ----------------------------------------------------------------------------------------
 
 SLUG_MAX = 60
+# Letters that Unicode does not decompose into an ASCII letter plus accents.
+_TRANSLITERATE = str.maketrans({"æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "ß": "ss", "œ": "oe",
+                                "Œ": "OE", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d",
+                                "Ð": "D", "þ": "th", "Þ": "TH", "ı": "i"})
 
 
 def slugify(text: str, limit: int = SLUG_MAX) -> str:
     """Lower-case ASCII words joined by hyphens, cut at a word boundary to `limit` characters."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    folded = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
+    ascii_text = folded.encode("ascii", "ignore").decode("ascii")
     words = re.findall(r"[a-z0-9]+", ascii_text.lower())
     slug = ""
     for word in words:
