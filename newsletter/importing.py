@@ -81,6 +81,10 @@ class _FrontMatterDumper(_Dumper):  # type: ignore[misc, valid-type]
 
 
 _FrontMatterDumper.add_representer(
+    str, lambda dumper, data: dumper.represent_scalar(  # a line break: one escaped line, so no
+        "tag:yaml.org,2002:str", data,                   # front-matter line can read as '---'
+        style='"' if any(c in data for c in "\n\r\x85\u2028\u2029") else None))
+_FrontMatterDumper.add_representer(
     FlowList, lambda dumper, data: dumper.represent_sequence(
         "tag:yaml.org,2002:seq", data, flow_style=True))
 
@@ -589,19 +593,35 @@ def render_file(meta: dict[str, Any], body: str) -> str:
 
 
 def _validate(item: Item, ws: Workspace, tz: ZoneInfo) -> tuple[Summary | None, list[Problem]]:
-    """Render the file the record would become and read it back with the core's own rules."""
+    """Render the file the record would become and read it back with the core's own rules.
+
+    The text is rendered without `id` (the record's own id is passed as the file-name default,
+    so it is checked all the same); it is the file written whenever the file name is the id.
+    Reading it back must give exactly the front matter and body that were meant."""
     meta = dict(item.meta)
-    default_id = meta.get("id") if isinstance(meta.get("id"), str) else "import-check"
-    try:
-        text = render_file(meta, item.body)
-    except yaml.YAMLError as exc:  # pragma: no cover - JSON/CSV values are always representable
-        return None, [_problem(item, f"cannot be written as YAML ({exc})", None)]
+    own_id = meta.pop("id", None)
+    if own_id is not None and not isinstance(own_id, str):
+        return None, [_problem(item, f"must be text, got {_kind(own_id)}", "id",
+                               "give the id as text, e.g. \"stem-cell-2026\"")]
+    item.text = render_file(meta, item.body)
     out = _Collector(item.where)
-    source = read_source(text.encode("utf-8"), out)
-    if source is None:
+    source = read_source(item.text.encode("utf-8"), out)
+    if source is None:  # pragma: no cover - a rendered file always has front matter
         return None, out.problems
-    summary = make_summary(source, item.where, str(default_id), tz, ws.config.theme_ids, out)
+    changed = _changed_keys(canonical_meta(meta), item.body, source.meta, source.body)
+    if changed:
+        return None, [_problem(item, "would not read back as given from a summary file ("
+                               + ", ".join(changed) + " would change)", changed[0],
+                               "remove unusual characters or values (such as NaN) from it")]
+    summary = make_summary(source, item.where, own_id or "import-check", tz,
+                           ws.config.theme_ids, out)
     return summary, out.problems
+
+
+def _changed_keys(meta: dict[str, Any], body: str, loaded: dict[str, Any],
+                  loaded_body: str) -> list[str]:
+    keys = [k for k in dict.fromkeys([*meta, *loaded]) if meta.get(k) != loaded.get(k)]
+    return keys + (["body"] if body.strip("\n") != loaded_body.strip("\n") else [])
 
 
 def _imported_fixes(problems: list[Problem]) -> list[Problem]:
@@ -752,7 +772,6 @@ def _compare(items: list[Item], existing: dict[str, dict[str, Existing]], ws: Wo
             continue
         by_id = existing["id"].get(item.id)
         by_url = existing["url"].get(item.summary.url)
-        new = comparable(item.meta, item.body, item.id)
         if by_id is None and by_url is None:
             item.path = _target(ws, item, item.id)
             if item.path.exists():
@@ -767,6 +786,7 @@ def _compare(items: list[Item], existing: dict[str, dict[str, Existing]], ws: Wo
             assert by_id is not None
             item.path = by_id.path
             old = comparable(by_id.meta, by_id.body, by_id.id) if by_id.meta is not None else {}
+            new = comparable(item.meta, item.body, item.id)
             if old == new:
                 item.status = "unchanged"
             elif update:
@@ -779,17 +799,8 @@ def _compare(items: list[Item], existing: dict[str, dict[str, Existing]], ws: Wo
                           f"{what}", "pass --update to replace it with this record, or give "
                           "the record another id", ws)
                 continue
-        item.text = render_file(_file_meta(item), item.body)
-
-
-def _file_meta(item: Item) -> dict[str, Any]:
-    """The front matter written: `id` only when the file name does not already say it."""
-    assert item.path is not None
-    meta = dict(item.meta)
-    meta.pop("id", None)
-    if item.id != item.path.stem:
-        meta["id"] = item.id
-    return meta
+        if item.id != item.path.stem:  # `id` is written only when the file name does not say it
+            item.text = render_file({**item.meta, "id": item.id}, item.body)
 
 
 def _url_clash(item: Item, by_id: Existing | None, by_url: Existing, ws: Workspace) -> None:

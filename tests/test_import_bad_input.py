@@ -239,3 +239,32 @@ def test_usage_errors(ws, tmp_path):
         run_import(ws, "missing.json", "gone/", cwd=tmp_path)
     with pytest.raises(UsageError, match="unknown format 'xml'"):
         run_import(ws, "-", stdin=b"", format="xml", cwd=tmp_path)
+
+
+def test_values_that_would_not_read_back_are_rejected(ws, tmp_path):
+    source = tmp_path / "nan.jsonl"
+    source.write_text('{"title": "T", "published": "2026-05-02", "url": "https://example.org/t", '
+                      '"body": "x", "score": NaN}\n')
+    result = run_import(ws, source, cwd=tmp_path)
+    (problem,) = result.invalid_problems()
+    assert problem.field == "score"
+    assert problem.message == "would not read back as given from a summary file (score would change)"
+
+
+def test_id_must_be_text(ws, tmp_path):
+    result = run_import(ws, write_json(tmp_path, record(id=["a"])), cwd=tmp_path)
+    (problem,) = result.invalid_problems()
+    assert problem.field == "id" and problem.message == "must be text, got a list"
+
+
+def test_control_characters_and_yaml_lookalikes_survive(ws, tmp_path):
+    tricky = record(title="yes", teaser="null: # not a comment", source="- dash", body="---\nx")
+    tricky["extra"] = "line one\nline two\n---\nthree"
+    result = run_import(ws, write_json(tmp_path, tricky), cwd=tmp_path)
+    assert result.count("new") == 1, result.invalid_problems()
+    from newsletter.content import load_archive
+
+    (summary,) = load_archive(ws).summaries
+    assert summary.title == "yes" and summary.teaser == "null: # not a comment"
+    assert summary.source == "- dash" and summary.body.strip() == "---\nx"
+    assert summary.extra["extra"] == "line one\nline two\n---\nthree"
