@@ -22,7 +22,8 @@ import contextlib
 import hashlib
 import os
 import re
-import tempfile
+import secrets
+import stat
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -776,7 +777,7 @@ def _compare(items: list[Item], existing: dict[str, dict[str, Existing]], ws: Wo
             item.path = _target(ws, item, item.id)
             if item.path.exists():
                 _conflict(item, f"{ws.relative(item.path)} already exists and holds another "
-                          "summary", "give the record another id, or move that file", ws)
+                          "summary", "give the record another id, or move that file")
                 continue
             item.status = "new"
         elif by_url is not None and by_url is not by_id:
@@ -797,7 +798,7 @@ def _compare(items: list[Item], existing: dict[str, dict[str, Existing]], ws: Wo
                     "cannot be read as a summary"
                 _conflict(item, f"id '{item.id}' exists in {ws.relative(by_id.path)}, which "
                           f"{what}", "pass --update to replace it with this record, or give "
-                          "the record another id", ws)
+                          "the record another id")
                 continue
         if item.id != item.path.stem:  # `id` is written only when the file name does not say it
             item.text = render_file({**item.meta, "id": item.id}, item.body)
@@ -807,15 +808,14 @@ def _url_clash(item: Item, by_id: Existing | None, by_url: Existing, ws: Workspa
     url_file = ws.relative(by_url.path)
     if by_id is None:
         _conflict(item, f"url is already used by '{by_url.id}' in {url_file}",
-                  f"give the record id '{by_url.id}' to update that summary, or correct the url",
-                  ws)
+                  f"give the record id '{by_url.id}' to update that summary, or correct the url")
     else:
         _conflict(item, f"id '{item.id}' is {ws.relative(by_id.path)} but the url belongs to "
                   f"'{by_url.id}' in {url_file}; --update cannot merge two summaries",
-                  "correct the record's id or url", ws)
+                  "correct the record's id or url")
 
 
-def _conflict(item: Item, message: str, fix: str, _ws: Workspace) -> None:
+def _conflict(item: Item, message: str, fix: str) -> None:
     item.status = "conflict"
     item.conflict = Problem(item.where, message, fix=fix, line=item.line)
 
@@ -827,58 +827,63 @@ def write_files(items: list[Item], advance: Callable[[int], None] | None = None)
     """Write every file to a temporary name beside its target, then rename them all.
 
     A failure while writing removes the temporary files, so the archive is unchanged; a new
-    file never replaces one that appeared meanwhile."""
-    mode = _file_mode()
+    file never replaces one that appeared meanwhile; an updated file keeps its permissions."""
     staged: list[tuple[Path, Item]] = []
+    folders: set[Path] = set()
     try:
         for item in items:
             assert item.path is not None and item.text is not None
-            item.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{item.path.name}.", suffix=".tmp",
-                                       dir=item.path.parent)
-            staged.append((Path(tmp), item))
+            if item.path.parent not in folders:
+                item.path.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(item.path.parent)
+            tmp = item.path.with_name(f".{item.path.name}.{secrets.token_hex(6)}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # umask applies
+            staged.append((tmp, item))
             with os.fdopen(fd, "wb") as handle:
                 handle.write(item.text.encode("utf-8"))
-            os.chmod(tmp, mode)
+            if item.status == "updated":
+                os.chmod(tmp, stat.S_IMODE(item.path.stat().st_mode))
+            if advance:
+                advance(1)
     except OSError as exc:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
+        _discard(staged)
         raise OutputError(f"cannot write {exc.filename or 'the summaries'}: "
                           f"{exc.strerror or exc}; nothing was imported") from None
     written: list[Path] = []
-    for tmp, item in staged:
-        assert item.path is not None
-        try:
-            _commit(tmp, item)
-        finally:
-            tmp.unlink(missing_ok=True)
-        if item.status in ("new", "updated"):
-            written.append(item.path)
-        if advance:
-            advance(1)
+    try:
+        for tmp, item in staged:
+            if _commit(tmp, item):
+                assert item.path is not None
+                written.append(item.path)
+    except OSError as exc:
+        raise OutputError(f"cannot write {exc.filename or 'the summaries'}: "
+                          f"{exc.strerror or exc}; {len(written)} of {len(staged)} files were "
+                          "written before this error") from None
+    finally:
+        _discard(staged)
     return written
 
 
-def _commit(tmp: Path, item: Item) -> None:
+def _commit(tmp: Path, item: Item) -> bool:
+    """Rename one staged file into place; False when a new file's name was taken meanwhile."""
     assert item.path is not None
     if item.status == "updated":
         os.replace(tmp, item.path)
-        return
+        return True
     try:
         os.link(tmp, item.path)
     except FileExistsError:
-        item.status = "conflict"
-        item.conflict = Problem(item.where, f"{item.path} appeared while importing", fix="run "
-                                "the import again")
-    except OSError:  # no hard links here: exclusive create instead
+        _conflict(item, f"{item.path} appeared while importing", "run the import again")
+        return False
+    except OSError:  # no hard links on this file system: an exclusive create instead
         with open(item.path, "xb") as handle:
             handle.write(tmp.read_bytes())
+    return True
 
 
-def _file_mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+def _discard(staged: list[tuple[Path, Item]]) -> None:
+    for tmp, _ in staged:
+        tmp.unlink(missing_ok=True)
 
 
 def iter_statuses(result: ImportResult) -> Iterator[tuple[str, int]]:

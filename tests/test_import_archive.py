@@ -207,3 +207,12 @@ def test_a_title_without_ascii_letters_gets_a_stable_id(ws, tmp_path):
 def test_import_creates_a_missing_summaries_folder(ws, tmp_path):
     shutil.rmtree(ws.summaries_path)
     assert run_import(ws, export(tmp_path, rec())).count("new") == 1
+
+
+def test_an_updated_file_keeps_its_permissions(ws, tmp_path):
+    run_import(ws, export(tmp_path, rec()))
+    target = ws.summaries_path / "2026/05/a-study-of-sleep.md"
+    target.chmod(0o640)
+    assert run_import(ws, export(tmp_path, rec(body="New.")), update=True).count("updated") == 1
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert target.read_text().endswith("---\nNew.\n")
