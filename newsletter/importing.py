@@ -669,8 +669,7 @@ def index_archive(ws: Workspace) -> dict[str, dict[str, Existing]]:
     if not ws.summaries_path.is_dir():
         return {"id": by_id, "url": by_url}
     for path in iter_summary_files(ws.summaries_path):
-        out = _Collector(ws.relative(path))
-        source = read_source(path.read_bytes(), out)
+        source = read_source(path.read_bytes(), _Collector(path.name))  # problems: not ours
         meta = source.meta if source else None
         given = meta.get("id") if meta else None
         summary_id = str(given).strip() if isinstance(given, (str, int)) and given != "" \
