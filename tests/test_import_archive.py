@@ -10,7 +10,7 @@ import pytest
 from conftest import summary_text
 from import_helpers import FIXTURES, front_matter, run_import, written
 
-from newsletter import importing
+from newsletter import import_archive
 from newsletter.errors import OutputError
 from newsletter.importers.base import slugify
 
@@ -158,7 +158,7 @@ def test_a_failed_write_leaves_the_archive_untouched(ws, tmp_path, monkeypatch):
             raise OSError(28, "No space left on device")
         return real_fdopen(fd, *args, **kwargs)
 
-    monkeypatch.setattr(importing.os, "fdopen", failing_fdopen)
+    monkeypatch.setattr(import_archive.os, "fdopen", failing_fdopen)
     with pytest.raises(OutputError, match="No space left on device; nothing was imported"):
         run_import(ws, source)
     assert [f for f in written(ws)] == []  # no summary and no temporary file

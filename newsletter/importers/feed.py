@@ -115,7 +115,7 @@ def _published(entry: Any) -> str | None:
             continue
         moment = _parse_date(raw)
         if moment is None and entry.get(f"{key}_parsed"):
-            moment = datetime(*entry.get(f"{key}_parsed")[:6], tzinfo=UTC)
+            moment = datetime(*entry.get(f"{key}_parsed")[:6]).replace(tzinfo=UTC)
         return moment.isoformat() if moment else raw
     return None
 
