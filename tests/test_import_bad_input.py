@@ -268,3 +268,22 @@ def test_control_characters_and_yaml_lookalikes_survive(ws, tmp_path):
     assert summary.title == "yes" and summary.teaser == "null: # not a comment"
     assert summary.source == "- dash" and summary.body.strip() == "---\nx"
     assert summary.extra["extra"] == "line one\nline two\n---\nthree"
+
+
+@pytest.mark.parametrize(("pub_date", "published", "error"), [
+    ("06 May 2026", "2026-05-06", None),
+    ("2026-05-06", "2026-05-06", None),
+    ("someday", None, "feed.xml: entry 1: published: cannot read 'someday' as a date"),
+])
+def test_feed_dates(ws, tmp_path, pub_date, published, error):
+    (tmp_path / "feed.xml").write_text(
+        '<rss version="2.0"><channel><title>t</title><link>https://example.org</link>'
+        '<description>d</description><item><title>Dated</title>'
+        f'<link>https://example.org/d</link><pubDate>{pub_date}</pubDate>'
+        '<description>Text.</description></item></channel></rss>')
+    result = run_import(ws, tmp_path / "feed.xml", cwd=tmp_path)
+    if error:
+        assert messages(result)[0].startswith(error)
+    else:
+        assert result.count("new") == 1
+        assert f"published: {published}\n" in (ws.summaries_path / "2026/05/dated.md").read_text()

@@ -108,15 +108,18 @@ def _plain(value: str, detail: Any) -> str:
 
 
 def _published(entry: Any) -> str | None:
-    """The entry's date as ISO 8601, keeping its offset; the raw text when it cannot be read."""
+    """The entry's date as ISO 8601 with its own offset (a date alone when it has no time);
+    the raw text when it cannot be read, so that the importer reports it."""
     for key in ("published", "updated"):
         raw = entry.get(key)
         if not raw:
             continue
         moment = _parse_date(raw)
-        if moment is None and entry.get(f"{key}_parsed"):
+        if moment is None and entry.get(f"{key}_parsed"):  # feedparser's reading, in UTC
             moment = datetime(*entry.get(f"{key}_parsed")[:6]).replace(tzinfo=UTC)
-        return moment.isoformat() if moment else raw
+        if moment is None:
+            return str(raw)
+        return moment.date().isoformat() if ":" not in raw else moment.isoformat()
     return None
 
 
