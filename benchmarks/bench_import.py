@@ -1,6 +1,7 @@
 """Benchmark of `newsletter import`: a 10,000-record JSONL file into a fresh temporary workspace.
 
-Prints a markdown table of records per second (median of 3 runs) for:
+Prints a markdown table of records per second (median of 3 runs; by the wall clock and by CPU
+time, which a busy shared machine disturbs less) for:
   - a first import (every record new: read, map, validate, compare, write 10,000 files);
   - the same file again (every record unchanged: the archive of 10,000 files is read back);
   - a dry run of the first import (everything but the writing);
@@ -15,6 +16,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -66,14 +68,24 @@ def new_workspace(parent: Path) -> Path:
     return root
 
 
-def timed(run: Callable[[], int], runs: int, setup: Callable[[], None] | None = None) -> list[float]:
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (less noisy than the wall clock on a
+    shared machine)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def timed(run: Callable[[], int], runs: int,
+          setup: Callable[[], None] | None = None) -> list[tuple[float, float]]:
+    """(wall seconds, CPU seconds) of each run."""
     times = []
     for _ in range(runs):
         if setup:
             setup()
-        start = time.perf_counter()
+        wall, cpu = time.perf_counter(), cpu_seconds()
         count = run()
-        times.append(time.perf_counter() - start)
+        times.append((time.perf_counter() - wall, cpu_seconds() - cpu))
         assert count > 0
     return times
 
@@ -122,13 +134,16 @@ def main() -> None:
         for root in roots:
             shutil.rmtree(root, ignore_errors=True)
 
+    load = os.getloadavg()[0]
     print(f"`newsletter import` of a {n:,}-record JSONL file ({size_mb:.1f} MB), median of "
-          f"{args.runs} runs; Python {platform.python_version()}, {os.cpu_count()} CPUs\n")
-    print("| case | records | median s | records/s |")
-    print("|---|---:|---:|---:|")
+          f"{args.runs} runs; Python {platform.python_version()}, {os.cpu_count()} CPUs, load "
+          f"average {load:.1f} at the end\n")
+    print("| case | records | wall s | records/s (wall) | CPU s | records/s (CPU) |")
+    print("|---|---:|---:|---:|---:|---:|")
     for name, times in rows:
-        median = statistics.median(times)
-        print(f"| {name} | {n:,} | {median:.2f} | {n / median:,.0f} |")
+        wall = statistics.median(t[0] for t in times)
+        cpu = statistics.median(t[1] for t in times)
+        print(f"| {name} | {n:,} | {wall:.2f} | {n / wall:,.0f} | {cpu:.2f} | {n / cpu:,.0f} |")
 
 
 if __name__ == "__main__":
