@@ -68,7 +68,7 @@ class Summary:
     image: str | None = None
     image_alt: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
-    file: Path | None = field(default=None, repr=False, compare=False)
+    file: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def date(self) -> date:
@@ -162,8 +162,10 @@ def read_source(raw: bytes, out: _Collector) -> Source | None:
         out.error("front matter is not closed", line=1,
                   fix="end the front matter with a line '---'")
         return None
+    meta = simple_front_matter(lines[1:end])
     try:
-        meta = yaml.load("\n".join(lines[1:end]), Loader=_Loader)
+        if meta is None:
+            meta = yaml.load("\n".join(lines[1:end]), Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else None
@@ -180,13 +182,55 @@ def read_source(raw: bytes, out: _Collector) -> Source | None:
     return Source(meta={str(k): v for k, v in meta.items()}, body="\n".join(lines[end + 1:]))
 
 
+_SIMPLE_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ ]+(.*?))?[ ]*")
+_PLAIN_UNSAFE = re.compile(r"""^[-?:,\[\]{}#&*!|>'"%@`~ ]|[\[\]{}]|: | #|:$|\t""")
+
+
+def _plain_scalar(value: str) -> str | None:
+    """`value` if YAML would read it as this very string, else None."""
+    if not value or _PLAIN_UNSAFE.search(value):
+        return None
+    resolvers = _Loader.yaml_implicit_resolvers
+    for _tag, pattern in resolvers.get(value[0], []) + resolvers.get(None, []):
+        if pattern.match(value):
+            return None  # a number, boolean or null: leave it to YAML
+    return value
+
+
+def simple_front_matter(lines: list[str]) -> dict[str, Any] | None:
+    """A fast reading of the common front matter (`key: plain text`, `key: [a, b]`), or None
+    whenever any line could mean something else, in which case PyYAML reads it. The results are
+    the same as PyYAML's for every input this accepts (a test compares them)."""
+    meta: dict[str, Any] = {}
+    for line in lines:
+        if not line.strip() or line.startswith("#"):
+            continue
+        match = _SIMPLE_LINE.fullmatch(line)
+        if match is None or match.group(2) is None:
+            return None
+        key, value = match.group(1), match.group(2)
+        if value.startswith("[") and value.endswith("]"):
+            inner = value[1:-1].strip()
+            items = [_plain_scalar(item.strip()) for item in inner.split(",")] if inner else []
+            if any(item is None for item in items):
+                return None
+            meta[key] = items
+        else:
+            scalar = _plain_scalar(value)
+            if scalar is None:
+                return None
+            meta[key] = scalar
+    return meta
+
+
 def _front_matter_end(lines: list[str]) -> int | None:
     return next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
 
 
-def read_body(path: Path) -> str:
+def read_body(path: str | Path) -> str:
     """The body of a summary file (everything after the front matter)."""
-    text = path.read_bytes().decode("utf-8-sig", errors="replace").replace("\r\n", "\n")
+    with open(path, "rb") as handle:
+        text = handle.read().decode("utf-8-sig", errors="replace").replace("\r\n", "\n")
     lines = text.split("\n")
     end = _front_matter_end(lines) if lines and lines[0].strip() == "---" else None
     return "\n".join(lines[end + 1:]) if end is not None else ""
@@ -308,10 +352,10 @@ def make_summary(source: Source, path: str, default_id: str, tz: ZoneInfo,
 # --- the archive ----------------------------------------------------------------------------
 
 
-def iter_summary_files(folder: Path) -> Iterator[tuple[str, Path, os.stat_result]]:
+def iter_summary_files(folder: Path) -> Iterator[tuple[str, str, os.stat_result]]:
     """(relative posix path, path, stat) of every *.md below `folder`, sorted; README.md and
     names starting with '.' or '_' are left out."""
-    found: list[tuple[str, Path, os.stat_result]] = []
+    found: list[tuple[str, str, os.stat_result]] = []
 
     def walk(directory: str, prefix: str) -> None:
         with os.scandir(directory) as entries:
@@ -322,20 +366,22 @@ def iter_summary_files(folder: Path) -> Iterator[tuple[str, Path, os.stat_result
                     walk(entry.path, f"{prefix}{entry.name}/")
                 elif (entry.name.endswith(".md") and entry.name.lower() != "readme.md"
                       and entry.is_file()):
-                    found.append((prefix + entry.name, Path(entry.path), entry.stat()))
+                    found.append((prefix + entry.name, entry.path, entry.stat()))
 
     walk(str(folder), "")
     found.sort(key=lambda item: item[0])
     return iter(found)
 
 
-def parse_file(path: Path, shown: str, tz: ZoneInfo, theme_ids: tuple[str, ...]) -> dict[str, Any]:
+def parse_file(path: str, shown: str, tz: ZoneInfo, theme_ids: tuple[str, ...]) -> dict[str, Any]:
     """Read and validate one file into a record: the summary's fields, or its problems."""
     out = _Collector(shown)
-    source = read_source(path.read_bytes(), out)
+    with open(path, "rb") as handle:
+        source = read_source(handle.read(), out)
     summary = None
     if source is not None:
-        summary = make_summary(source, shown, path.stem, tz, theme_ids, out)
+        stem = os.path.basename(path)[: -len(".md")]
+        summary = make_summary(source, shown, stem, tz, theme_ids, out)
     return {
         "summary": _summary_fields(summary) if summary is not None else None,
         "problems": [p.as_dict() for p in out.problems],
@@ -355,7 +401,7 @@ def _summary_fields(summary: Summary) -> dict[str, Any]:
     return fields
 
 
-def _summary_from_record(fields: dict[str, Any], shown: str, path: Path, tz: ZoneInfo) -> Summary:
+def _summary_from_record(fields: dict[str, Any], shown: str, path: str, tz: ZoneInfo) -> Summary:
     return Summary(
         path=shown, published=datetime.fromisoformat(fields["published"]).astimezone(tz),
         themes=tuple(fields["themes"]), extra=fields["extra"], file=path,
