@@ -90,7 +90,7 @@ def build_archive(ws: Workspace, out_dir: Path | None = None) -> ArchiveResult:
         try:
             issue = load_issue_file(ws, path)
             plan = make_plan(ws.config, select(archive, issue))
-            result = render_plan(ws, Prepared(plan, [], {}, len(archive.summaries)))
+            result = render_plan(ws, Prepared(plan, [], {}, archive.size))
         except NewsletterError as exc:
             problems.append(Problem(ws.relative(path), exc.message))
             problems += exc.problems

@@ -39,6 +39,7 @@ class Prepared:
     timings: dict[str, float]
     archive_size: int
     selection: Selection | None = None
+    notices: list[Problem] = field(default_factory=list)
 
 
 @dataclass
@@ -52,6 +53,7 @@ class BuildResult:
     timings: dict[str, float]
     out_dir: Path | None = None
     written: list[tuple[Path, int]] = field(default_factory=list)
+    notices: list[Problem] = field(default_factory=list)
 
 
 def prepare(ws: Workspace, issue_id: str | None = None, start: date | None = None,
@@ -65,7 +67,7 @@ def prepare(ws: Workspace, issue_id: str | None = None, start: date | None = Non
     grouped = time.perf_counter()
     warnings = warnings + archive.warnings + archive.skipped
     return Prepared(plan, warnings, {"load": loaded - clock, "select_group": grouped - loaded},
-                    len(archive.summaries), selection)
+                    archive.size, selection, archive.notices)
 
 
 def workspace_values(config: Config, issue_id: str) -> dict[str, str | None]:
@@ -125,7 +127,7 @@ def render_plan(ws: Workspace, prepared: Prepared) -> BuildResult:
     warnings = prepared.warnings + _placeholder_notes(ws.config)
     manifest = make_manifest(plan, html, text, email.mjml, warnings, prepared.archive_size)
     return BuildResult(plan, email, html, text, manifest, warnings,
-                       prepared.timings | email.timings)
+                       prepared.timings | email.timings, notices=prepared.notices)
 
 
 def size_error(result: BuildResult, limit: int | None) -> SizeLimitError:

@@ -21,21 +21,33 @@ from newsletter.errors import Problem
 
 CACHE_DIR = ".newsletter-cache"
 CACHE_FILE = "index.sqlite"
-FORMAT = "3"
+FORMAT = "4"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
-    ctime_ns INTEGER NOT NULL, record TEXT NOT NULL
+    ctime_ns INTEGER NOT NULL, sid TEXT, url TEXT, day TEXT, record TEXT NOT NULL
 );
 """
 
 Key = tuple[int, int, int]
 
 
+@dataclass(frozen=True)
+class Row:
+    """One file: its key, and for a clean summary (no problem, no warning) its id, url and local
+    date, so that selecting needs no decoding; `record` is the whole record as JSON."""
+
+    key: Key
+    sid: str | None
+    url: str | None
+    day: str | None
+    record: str
+
+
 @dataclass
 class CacheState:
-    rows: dict[str, tuple[Key, str]]
+    rows: dict[str, Row]
     notices: list[Problem]
 
 
@@ -65,7 +77,7 @@ class IndexCache:
             self.close()
             return CacheState({}, notices)
 
-    def _read(self) -> dict[str, tuple[Key, str]]:
+    def _read(self) -> dict[str, Row]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         gitignore = self.path.parent / ".gitignore"
         if not gitignore.exists():
@@ -80,10 +92,11 @@ class IndexCache:
             self.conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                                   [("format", FORMAT), ("fingerprint", self.fingerprint)])
             return {}
-        return {path: ((size, mtime, ctime), record) for path, size, mtime, ctime, record
-                in self.conn.execute("SELECT path, size, mtime_ns, ctime_ns, record FROM files")}
+        query = "SELECT path, size, mtime_ns, ctime_ns, sid, url, day, record FROM files"
+        return {path: Row((size, mtime, ctime), sid, url, day, record)
+                for path, size, mtime, ctime, sid, url, day, record in self.conn.execute(query)}
 
-    def store(self, changed: list[tuple[str, Key, str]], removed: Iterable[str]) -> list[Problem]:
+    def store(self, changed: list[tuple[str, Row]], removed: Iterable[str]) -> list[Problem]:
         if self.conn is None:
             return []
         gone = [(path,) for path in removed]
@@ -92,8 +105,9 @@ class IndexCache:
         try:
             self.conn.execute("BEGIN")
             self.conn.executemany("DELETE FROM files WHERE path = ?", gone)
-            self.conn.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
-                                  [(path, *key, record) for path, key, record in changed])
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(path, *row.key, row.sid, row.url, row.day, row.record) for path, row in changed])
             self.conn.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             return [Problem(self.shown, f"the cache could not be updated ({exc}); the build is "

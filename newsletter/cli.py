@@ -192,7 +192,7 @@ def plan(ctx: click.Context, issue_id: str | None, start: date | None, end: date
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     click.echo(plan_as_text(prepared.plan), nl=False)
-    _print_warnings(prepared.warnings)
+    _print_warnings(prepared.warnings + prepared.notices)
 
 
 @main.command()
@@ -220,7 +220,7 @@ def build(ctx: click.Context, issue_id: str | None, start: date | None, end: dat
     result = build_issue(_workspace(ctx), issue_id, start, end, out_dir=out,
                          skip_invalid=skip_invalid)
     click.echo(build_summary(result, Path.cwd()), nl=False)
-    _print_warnings(result.warnings)
+    _print_warnings(result.warnings + result.notices)
 
 
 @main.command()

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -111,13 +111,61 @@ class Source:
 
 
 @dataclass
+class IndexEntry:
+    """A valid summary as the archive index knows it; the Summary itself is made on demand."""
+
+    path: str
+    id: str
+    url: str
+    day: date
+    make: Callable[[], Summary] | None = None
+    summary: Summary | None = None
+
+    def load(self) -> Summary:
+        if self.summary is None:
+            assert self.make is not None
+            self.summary, self.make = self.make(), None
+        return self.summary
+
+
 class Archive:
-    summaries: list[Summary]
-    warnings: list[Problem] = field(default_factory=list)
-    skipped: list[Problem] = field(default_factory=list)
+    """Every valid summary; only those a caller asks for (by date or id) are fully built."""
+
+    def __init__(self, entries: list[IndexEntry], warnings: list[Problem] | None = None,
+                 skipped: list[Problem] | None = None, notices: list[Problem] | None = None
+                 ) -> None:
+        self.entries = entries
+        self.warnings = warnings or []  # about the content
+        self.skipped = skipped or []  # invalid files left out (--skip-invalid)
+        self.notices = notices or []  # about the cache: shown, never part of an output
+        self._ids: dict[str, IndexEntry] = {}
+        for entry in entries:
+            self._ids.setdefault(entry.id, entry)
+
+    @property
+    def size(self) -> int:
+        return len(self.entries)
+
+    @cached_property
+    def summaries(self) -> list[Summary]:
+        return [e.load() for e in self.entries]
+
+    def between(self, start: date, end: date) -> list[Summary]:
+        """Summaries whose local publication date is within start..end (inclusive)."""
+        return [e.load() for e in self.entries if start <= e.day <= end]
+
+    def get(self, summary_id: str) -> Summary | None:
+        entry = self._ids.get(summary_id)
+        return entry.load() if entry else None
+
+    def ids(self) -> list[str]:
+        return list(self._ids)
+
+    def dates(self) -> list[date]:
+        return sorted(e.day for e in self.entries)
 
     def by_id(self) -> dict[str, Summary]:
-        return {s.id: s for s in self.summaries}
+        return {summary_id: entry.load() for summary_id, entry in self._ids.items()}
 
 
 class _Collector:
@@ -418,9 +466,10 @@ def load_archive(ws: Workspace, *, skip_invalid: bool = False, use_cache: bool =
     """Read and validate every summary; raise ContentError listing every problem.
 
     With the index cache (see cache.py) only files that changed since the last run are read;
-    bodies are read later, for the summaries a build actually shows.
+    the summaries themselves are built only for what a caller selects, and bodies are read
+    later still, for the summaries a build actually shows.
     """
-    from newsletter.cache import IndexCache, dumps, loads
+    from newsletter.cache import IndexCache, Row
 
     folder = ws.summaries_path
     if not folder.is_dir():
@@ -434,55 +483,98 @@ def load_archive(ws: Workspace, *, skip_invalid: bool = False, use_cache: bool =
     cache = IndexCache(ws.root, [ws.config.timezone, *ws.config.theme_ids]) if use_cache else None
     state = cache.open() if cache else None
     rows = state.rows if state else {}
-    summaries: list[Summary] = []
+    entries: list[IndexEntry] = []
     problems: list[Problem] = []
-    warnings: list[Problem] = list(state.notices) if state else []
-    changed: list[tuple[str, tuple[int, int, int], str]] = []
+    warnings: list[Problem] = []
+    notices: list[Problem] = list(state.notices) if state else []
+    changed: list[tuple[str, Row]] = []
     seen: set[str] = set()
     for rel, path, stat in iter_summary_files(folder):
         shown = prefix + rel
         seen.add(shown)
         key = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
-        cached = rows.get(shown)
-        record = None
-        if cached is not None and cached[0] == key:
-            try:
-                record = loads(cached[1])
-            except ValueError:
-                record = None
+        row = rows.get(shown)
+        if row is not None and row.key == key and row.sid is not None:
+            entries.append(IndexEntry(shown, row.sid, row.url or "", date.fromisoformat(row.day or ""),
+                                      partial(_summary_from_text, row.record, shown, path, tz,
+                                              ws.config.theme_ids)))
+            continue
+        record = _cached_record(row, key)
         if record is None:
             record = parse_file(path, shown, tz, ws.config.theme_ids)
             if cache is not None:
-                changed.append((shown, key, dumps(record)))
+                changed.append((shown, _row(record, key, shown, path, tz)))
         if record["summary"] is not None:
-            summaries.append(_summary_from_record(record["summary"], shown, path, tz))
+            summary = _summary_from_record(record["summary"], shown, path, tz)
+            entries.append(IndexEntry(shown, summary.id, summary.url, summary.date,
+                                      summary=summary))
         problems += [_problem(p) for p in record["problems"]]
         warnings += [_problem(w) for w in record["warnings"]]
     if cache is not None:
-        warnings += cache.store(changed, set(rows) - seen)
+        notices += cache.store(changed, set(rows) - seen)
         cache.close()
-    problems += duplicate_problems(summaries)
-    return _finish(summaries, problems, warnings, skip_invalid)
+    problems += duplicate_problems(entries)
+    archive = _finish(entries, problems, warnings, skip_invalid)
+    archive.notices = notices
+    return archive
 
 
-def duplicate_problems(summaries: Iterable[Summary]) -> list[Problem]:
+def _cached_record(row: Any, key: tuple[int, int, int]) -> dict[str, Any] | None:
+    """The record of an unchanged file that is not a clean summary (problems or warnings)."""
+    from newsletter.cache import loads
+
+    if row is None or row.key != key:
+        return None
+    try:
+        return loads(row.record)
+    except ValueError:
+        return None
+
+
+def _row(record: dict[str, Any], key: tuple[int, int, int], shown: str, path: str,
+         tz: ZoneInfo) -> Any:
+    from newsletter.cache import Row, dumps
+
+    clean = record["summary"] is not None and not record["problems"] and not record["warnings"]
+    if not clean:
+        return Row(key, None, None, None, dumps(record))
+    summary = _summary_from_record(record["summary"], shown, path, tz)
+    return Row(key, summary.id, summary.url, summary.date.isoformat(), dumps(record))
+
+
+def _summary_from_text(text: str, shown: str, path: str, tz: ZoneInfo,
+                       theme_ids: tuple[str, ...]) -> Summary:
+    """A summary from its cached record; an unreadable record means reading the file again."""
+    from newsletter.cache import loads
+
+    try:
+        return _summary_from_record(loads(text)["summary"], shown, path, tz)
+    except (ValueError, KeyError, TypeError):
+        record = parse_file(path, shown, tz, theme_ids)
+        if record["summary"] is None:
+            raise ContentError(f"{shown} could not be read",
+                               [_problem(p) for p in record["problems"]]) from None
+        return _summary_from_record(record["summary"], shown, path, tz)
+
+
+def duplicate_problems(entries: Iterable[IndexEntry | Summary]) -> list[Problem]:
     """Two summaries with the same id or url: both files are named."""
     problems: list[Problem] = []
     for key in ("id", "url"):
-        seen: dict[str, Summary] = {}
-        for summary in summaries:
-            value = getattr(summary, key)
+        seen: dict[str, IndexEntry | Summary] = {}
+        for entry in entries:
+            value = getattr(entry, key)
             if value in seen:
                 other = seen[value]
                 problems.append(Problem(
-                    summary.path, f"{key} '{value}' is also used by {other.path}", field=key,
+                    entry.path, f"{key} '{value}' is also used by {other.path}", field=key,
                     fix=f"give one of the two files a different {key}"))
             else:
-                seen[value] = summary
+                seen[value] = entry
     return problems
 
 
-def _finish(summaries: list[Summary], problems: list[Problem], warnings: list[Problem],
+def _finish(entries: list[IndexEntry], problems: list[Problem], warnings: list[Problem],
             skip_invalid: bool) -> Archive:
     if problems and not skip_invalid:
         files = len({p.where for p in problems})
@@ -492,7 +584,7 @@ def _finish(summaries: list[Summary], problems: list[Problem], warnings: list[Pr
             problems,
         )
     bad = {p.where for p in problems}
-    kept = [s for s in summaries if s.path not in bad]
+    kept = [e for e in entries if e.path not in bad]
     skipped = [Problem(p.where, p.message, p.field, p.fix, p.line, "warning") for p in problems]
     return Archive(kept, _fold_unknown_keys(warnings), skipped)
 

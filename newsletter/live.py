@@ -28,7 +28,7 @@ def make_builder(root: Path | None, issue_id: str | None, start: date | None,
         except Exception as exc:  # a bug must not stop the preview: show it and keep watching
             return Snapshot(ok=False, errors=[f"unexpected {type(exc).__name__}: {exc}"])
         size = len(result.html.encode("utf-8"))
-        warnings = [str(w) for w in result.warnings]
+        warnings = [str(w) for w in result.warnings + result.notices]
         if size >= GMAIL_CLIP_BYTES:
             warnings.insert(0, f"{size:,} bytes: over Gmail's clipping limit; `build` will fail")
         status = {

@@ -219,18 +219,18 @@ def _issue_list(value: Any, key: str, bad: Any) -> tuple[str, ...]:
 
 def select(archive: Archive, issue: IssueSpec) -> Selection:
     """Summaries published in the issue's range (inclusive, workspace time zone), newest first."""
-    known = archive.by_id()
     where = issue.path or "issue"
-    problems = [_unknown_id(where, key, ref, known)
+    problems = [_unknown_id(where, key, ref, archive.ids())
                 for key in ("featured", "exclude") for ref in getattr(issue, key)
-                if ref not in known]
-    in_range = [s for s in archive.summaries if issue.start <= s.date <= issue.end]
+                if archive.get(ref) is None]
+    in_range = archive.between(issue.start, issue.end)
     in_range.sort(key=lambda s: (s.published, s.id), reverse=True)
     ids_in_range = {s.id for s in in_range}
     for ref in issue.featured:
-        if ref in known and ref not in ids_in_range:
+        summary = archive.get(ref)
+        if summary is not None and ref not in ids_in_range:
             problems.append(Problem(
-                where, f"'{ref}' was published {known[ref].date}, outside "
+                where, f"'{ref}' was published {summary.date}, outside "
                 f"{issue.start}..{issue.end}", field="featured",
                 fix="feature a summary from this issue's range, or widen from/to"))
     if problems:
@@ -239,12 +239,12 @@ def select(archive: Archive, issue: IssueSpec) -> Selection:
     items = [s for s in in_range if s.id not in issue.exclude]
     if not items:
         raise SelectionError(_empty_message(archive, issue, len(excluded)))
-    featured = [known[ref] for ref in issue.featured]
+    featured = [s for s in (archive.get(ref) for ref in issue.featured) if s is not None]
     return Selection(issue, items, featured, excluded)
 
 
-def _unknown_id(where: str, key: str, ref: str, known: dict[str, Summary]) -> Problem:
-    close = difflib.get_close_matches(ref, list(known), n=1)
+def _unknown_id(where: str, key: str, ref: str, known: list[str]) -> Problem:
+    close = difflib.get_close_matches(ref, known, n=1)
     fix = f"did you mean '{close[0]}'?" if close else "use the id of a summary (its file name)"
     return Problem(where, f"no summary has the id '{ref}'", field=key, fix=fix)
 
@@ -253,9 +253,9 @@ def _empty_message(archive: Archive, issue: IssueSpec, excluded: int) -> str:
     span = f"between {issue.start} and {issue.end}"
     if excluded:
         return f"all {excluded} summaries published {span} are excluded by the issue file"
-    if not archive.summaries:
+    if not archive.size:
         return "the archive holds no summaries yet: add Markdown files to the summaries folder"
-    dates = sorted(s.date for s in archive.summaries)
+    dates = archive.dates()
     return (f"no summaries were published {span}. The archive holds {len(dates)} "
             f"summar{'ies' if len(dates) != 1 else 'y'}, the oldest from {dates[0]} and the "
             f"newest from {dates[-1]}: choose a range inside those dates")

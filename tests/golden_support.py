@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import tempfile
 from pathlib import Path
 
 import lxml.html
@@ -69,9 +71,16 @@ def structure(document: str) -> str:
 
 
 def render_case(name: str) -> dict[str, str]:
-    """The files a golden case compares, rendered now."""
+    """The files a golden case compares, rendered now (from a copy: no cache, nothing written)."""
     root, issue = CASES[name]
-    result = build(open_workspace(root), issue, write=False)
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "ws"
+        copy.mkdir()
+        shutil.copy(root / "newsletter.toml", copy / "newsletter.toml")
+        for folder in ("summaries", "issues", "templates"):
+            if (root / folder).is_dir():
+                shutil.copytree(root / folder, copy / folder)
+        result = build(open_workspace(copy), issue, write=False)
     manifest = dict(result.manifest)
     manifest.pop("generator", None)
     return {
