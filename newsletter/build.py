@@ -17,7 +17,7 @@ from typing import Any
 
 from newsletter import __version__, placeholders
 from newsletter.config import Config
-from newsletter.content import load_archive
+from newsletter.content import ArchiveMemo, load_archive
 from newsletter.errors import OutputError, Problem, SizeLimitError
 from newsletter.fsutil import replace_dir
 from newsletter.render import RenderedEmail, render_email
@@ -57,10 +57,12 @@ class BuildResult:
 
 
 def prepare(ws: Workspace, issue_id: str | None = None, start: date | None = None,
-            end: date | None = None, *, skip_invalid: bool = False) -> Prepared:
+            end: date | None = None, *, skip_invalid: bool = False,
+            memo: ArchiveMemo | None = None, changed: list[str] | None = None) -> Prepared:
+    """Select and group an issue. `memo`/`changed`: see content.load_archive (the preview)."""
     clock = time.perf_counter()
     issue, warnings = resolve_issue(ws, issue_id, start, end)
-    archive = load_archive(ws, skip_invalid=skip_invalid)
+    archive = load_archive(ws, skip_invalid=skip_invalid, memo=memo, changed=changed)
     loaded = time.perf_counter()
     selection = select(archive, issue)
     plan = make_plan(ws.config, selection)

@@ -462,15 +462,33 @@ def _problem(data: dict[str, Any]) -> Problem:
                    data["level"])
 
 
-def load_archive(ws: Workspace, *, skip_invalid: bool = False, use_cache: bool = True) -> Archive:
+@dataclass
+class FileState:
+    """What one summary file gave: its index entry (when valid) and its problems."""
+
+    entry: IndexEntry | None
+    problems: list[Problem]
+    warnings: list[Problem]
+
+
+@dataclass
+class ArchiveMemo:
+    """An in-memory index kept between builds by a long-running process (the preview), so a
+    rebuild reads only the files its watcher says changed."""
+
+    fingerprint: tuple[str, ...] = ()
+    files: dict[str, FileState] = field(default_factory=dict)
+
+
+def load_archive(ws: Workspace, *, skip_invalid: bool = False, use_cache: bool = True,
+                 memo: ArchiveMemo | None = None, changed: Iterable[str] | None = None) -> Archive:
     """Read and validate every summary; raise ContentError listing every problem.
 
     With the index cache (see cache.py) only files that changed since the last run are read;
     the summaries themselves are built only for what a caller selects, and bodies are read
-    later still, for the summaries a build actually shows.
+    later still, for the summaries a build actually shows. With a `memo` from an earlier call
+    and the `changed` file paths, only those files are looked at.
     """
-    from newsletter.cache import IndexCache, Row
-
     folder = ws.summaries_path
     if not folder.is_dir():
         raise ContentError(
@@ -478,45 +496,107 @@ def load_archive(ws: Workspace, *, skip_invalid: bool = False, use_cache: bool =
             [Problem("newsletter.toml", f"'{ws.config.summaries_dir}' is not a folder",
                      field="summaries_dir", fix="create the folder or set summaries_dir")],
         )
-    tz = ZoneInfo(ws.config.timezone)
-    prefix = ws.config.summaries_dir.strip("/").replace("\\", "/") + "/"
-    cache = IndexCache(ws.root, [ws.config.timezone, *ws.config.theme_ids]) if use_cache else None
-    state = cache.open() if cache else None
-    rows = state.rows if state else {}
+    context = _LoadContext(ws)
+    notices: list[Problem] = []
+    if memo is not None and changed is not None and memo.fingerprint == context.fingerprint:
+        files = memo.files
+        for path in changed:
+            context.refresh(files, path)
+    else:
+        files, notices = context.scan(use_cache)
+        if memo is not None:
+            memo.fingerprint, memo.files = context.fingerprint, files
     entries: list[IndexEntry] = []
     problems: list[Problem] = []
     warnings: list[Problem] = []
-    notices: list[Problem] = list(state.notices) if state else []
-    changed: list[tuple[str, Row]] = []
-    seen: set[str] = set()
-    for rel, path, stat in iter_summary_files(folder):
-        shown = prefix + rel
-        seen.add(shown)
-        key = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
-        row = rows.get(shown)
-        if row is not None and row.key == key and row.sid is not None:
-            entries.append(IndexEntry(shown, row.sid, row.url or "", date.fromisoformat(row.day or ""),
-                                      partial(_summary_from_text, row.record, shown, path, tz,
-                                              ws.config.theme_ids)))
-            continue
-        record = _cached_record(row, key)
-        if record is None:
-            record = parse_file(path, shown, tz, ws.config.theme_ids)
-            if cache is not None:
-                changed.append((shown, _row(record, key, shown, path, tz)))
-        if record["summary"] is not None:
-            summary = _summary_from_record(record["summary"], shown, path, tz)
-            entries.append(IndexEntry(shown, summary.id, summary.url, summary.date,
-                                      summary=summary))
-        problems += [_problem(p) for p in record["problems"]]
-        warnings += [_problem(w) for w in record["warnings"]]
-    if cache is not None:
-        notices += cache.store(changed, set(rows) - seen)
-        cache.close()
+    for shown in sorted(files):
+        state = files[shown]
+        if state.entry is not None:
+            entries.append(state.entry)
+        problems += state.problems
+        warnings += state.warnings
     problems += duplicate_problems(entries)
     archive = _finish(entries, problems, warnings, skip_invalid)
     archive.notices = notices
     return archive
+
+
+class _LoadContext:
+    """The settings a file is read with, and the two ways of reading the archive."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.folder = ws.summaries_path
+        self.tz = ZoneInfo(ws.config.timezone)
+        self.theme_ids = ws.config.theme_ids
+        self.prefix = ws.config.summaries_dir.strip("/").replace("\\", "/") + "/"
+        self.fingerprint = (ws.config.timezone, str(self.folder), *self.theme_ids)
+
+    def state_of(self, record: dict[str, Any], shown: str, path: str) -> FileState:
+        entry = None
+        if record["summary"] is not None:
+            summary = _summary_from_record(record["summary"], shown, path, self.tz)
+            entry = IndexEntry(shown, summary.id, summary.url, summary.date, summary=summary)
+        return FileState(entry, [_problem(p) for p in record["problems"]],
+                         [_problem(w) for w in record["warnings"]])
+
+    def scan(self, use_cache: bool) -> tuple[dict[str, FileState], list[Problem]]:
+        """Every file, through the SQLite index cache when `use_cache`."""
+        from newsletter.cache import IndexCache, Row
+
+        cache = IndexCache(self.ws.root, [self.ws.config.timezone, *self.theme_ids]) \
+            if use_cache else None
+        state = cache.open() if cache else None
+        rows = state.rows if state else {}
+        notices = list(state.notices) if state else []
+        files: dict[str, FileState] = {}
+        changed: list[tuple[str, Row]] = []
+        tz, theme_ids = self.tz, self.theme_ids
+        for rel, path, stat in iter_summary_files(self.folder):
+            shown = self.prefix + rel
+            key = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+            row = rows.get(shown)
+            if row is not None and row.key == key and row.sid is not None:
+                make = partial(_summary_from_text, row.record, shown, path, tz, theme_ids)
+                entry = IndexEntry(shown, row.sid, row.url or "", date.fromisoformat(row.day or ""),
+                                   make)
+                files[shown] = FileState(entry, [], [])
+                continue
+            record = _cached_record(row, key)
+            if record is None:
+                record = parse_file(path, shown, tz, theme_ids)
+                if cache is not None:
+                    changed.append((shown, _row(record, key, shown, path, tz)))
+            files[shown] = self.state_of(record, shown, path)
+        if cache is not None:
+            notices += cache.store(changed, set(rows) - set(files))
+            cache.close()
+        return files, notices
+
+    def refresh(self, files: dict[str, FileState], path: str) -> None:
+        """Read one changed path again (gone: forget it; a folder: everything below it)."""
+        absolute = os.path.abspath(path)
+        folder = os.path.abspath(self.folder)
+        if not absolute.startswith(folder + os.sep):
+            return
+        rel = os.path.relpath(absolute, folder).replace(os.sep, "/")
+        shown = self.prefix + rel
+        if os.path.isdir(absolute) or not os.path.exists(absolute):
+            for known in [k for k in files if k == shown or k.startswith(shown + "/")]:
+                del files[known]
+            if os.path.isdir(absolute):
+                for sub_rel, sub_path, _stat in iter_summary_files(Path(absolute)):
+                    sub_shown = f"{shown}/{sub_rel}"
+                    files[sub_shown] = self.state_of(
+                        parse_file(sub_path, sub_shown, self.tz, self.theme_ids), sub_shown,
+                        sub_path)
+            return
+        parts = rel.split("/")
+        if (not rel.endswith(".md") or rel.rsplit("/", 1)[-1].lower() == "readme.md"
+                or any(part.startswith((".", "_")) for part in parts)):
+            return
+        files[shown] = self.state_of(parse_file(absolute, shown, self.tz, self.theme_ids), shown,
+                                     absolute)
 
 
 def _cached_record(row: Any, key: tuple[int, int, int]) -> dict[str, Any] | None:

@@ -10,19 +10,26 @@ from pathlib import Path
 
 from newsletter.build import GMAIL_CLIP_BYTES, prepare, render_plan
 from newsletter.config import CONFIG_FILE
+from newsletter.content import ArchiveMemo
 from newsletter.errors import NewsletterError
 from newsletter.preview import PreviewServer, Snapshot
 from newsletter.workspace import Workspace, open_workspace
 
 
 def make_builder(root: Path | None, issue_id: str | None, start: date | None,
-                 end: date | None) -> Callable[[], Snapshot]:
-    """Each call re-reads the workspace (newsletter.toml included) and renders the issue."""
+                 end: date | None) -> Callable[[set[Path] | None], Snapshot]:
+    """Each call re-reads the workspace and renders the issue. The archive index stays in memory
+    between calls: only the summary files the watcher reports are read again (a change to
+    newsletter.toml reads everything)."""
+    memo = ArchiveMemo()
 
-    def builder() -> Snapshot:
+    def builder(changed: set[Path] | None = None) -> Snapshot:
+        hints = None
+        if changed is not None and not any(p.name == CONFIG_FILE for p in changed):
+            hints = [str(p) for p in changed]
         try:
             ws = open_workspace(root)
-            result = render_plan(ws, prepare(ws, issue_id, start, end))
+            result = render_plan(ws, prepare(ws, issue_id, start, end, memo=memo, changed=hints))
         except NewsletterError as exc:
             return Snapshot(ok=False, errors=[exc.message] + [str(p) for p in exc.problems])
         except Exception as exc:  # a bug must not stop the preview: show it and keep watching

@@ -45,7 +45,8 @@ class Snapshot:
     errors: list[str] = field(default_factory=list)
 
 
-Builder = Callable[[], Snapshot]
+# Called with the paths that changed (None: build from scratch).
+Builder = Callable[[set[Path] | None], Snapshot]
 
 
 def force_dark(document: str) -> str:
@@ -176,9 +177,9 @@ class PreviewServer:
     def url(self) -> str:
         return f"http://{HOST}:{self.httpd.server_address[1]}/"
 
-    def rebuild(self) -> None:
+    def rebuild(self, changed: set[Path] | None = None) -> None:
         started = time.perf_counter()
-        snapshot = self.builder()
+        snapshot = self.builder(changed)
         snapshot.status.setdefault("build_seconds", round(time.perf_counter() - started, 3))
         self.state.publish(snapshot)
 
@@ -204,16 +205,16 @@ class PreviewServer:
 
         folders = [p for p in self.watch_paths if p.is_dir()]
         files = {p: _stamp(p) for p in self.watch_paths if not p.is_dir()}
-        for changes in watch(*folders, stop_event=self._stop, debounce=100, step=50,
+        for changes in watch(*folders, stop_event=self._stop, debounce=100, step=30,
                              rust_timeout=300, yield_on_timeout=True):
-            touched = bool(changes)
+            changed = {Path(path) for _change, path in changes}
             for path, stamp in files.items():
                 now = _stamp(path)
                 if now != stamp:
                     files[path] = now
-                    touched = True
-            if touched and not self._stop.is_set():
-                self.rebuild()
+                    changed.add(path)
+            if changed and not self._stop.is_set():
+                self.rebuild(changed)
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

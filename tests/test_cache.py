@@ -173,3 +173,63 @@ def test_unwritable_cache_folder_does_not_break_the_build(ws):
     assert len(archive.summaries) == 3
     assert any("cache" in w.where for w in archive.notices)
     assert archive.warnings == []  # notices never reach an output
+
+
+# --- the in-memory index of a long-running process (the preview) -----------------------------
+
+
+def _view(archive):
+    return [(s.path, s.id, s.title, s.published, s.url, s.teaser, s.body)
+            for s in archive.summaries]
+
+
+def test_memo_refresh_equals_a_full_load(ws):
+    from newsletter.content import ArchiveMemo
+
+    memo = ArchiveMemo()
+    load_archive(ws, memo=memo)
+    folder = ws.summaries_path
+    steps = [
+        ("edit", lambda: (folder / "b.md").write_text(summary_text(
+            title="Beta edited in place", slug="b", published="2026-05-09")), ["b.md"]),
+        ("add", lambda: (folder / "new" / "d.md").parent.mkdir() or (folder / "new" / "d.md")
+         .write_text(summary_text(title="Delta new", slug="d")), ["new/d.md"]),
+        ("rename", lambda: (folder / "a.md").rename(folder / "alpha.md"), ["a.md", "alpha.md"]),
+        ("readme", lambda: (folder / "README.md").write_text("# not a summary"), ["README.md"]),
+        ("delete folder", lambda: [p.unlink() for p in (folder / "new").iterdir()]
+         and (folder / "new").rmdir(), ["new"]),
+        ("delete", lambda: (folder / "c.md").unlink(), ["c.md"]),
+    ]
+    for name, change, paths in steps:
+        change()
+        incremental = load_archive(ws, memo=memo, changed=[str(folder / p) for p in paths])
+        assert _view(incremental) == _view(load_archive(ws, use_cache=False)), name
+
+
+def test_memo_reports_a_broken_file_and_recovers(ws):
+    from newsletter.content import ArchiveMemo
+
+    memo = ArchiveMemo()
+    load_archive(ws, memo=memo)
+    path = ws.summaries_path / "b.md"
+    good = path.read_text()
+    path.write_text("---\ntitle: [broken\n---\n")
+    with pytest.raises(ContentError, match=r"summaries/b\.md"):
+        load_archive(ws, memo=memo, changed=[str(path)])
+    path.write_text(good)
+    assert len(load_archive(ws, memo=memo, changed=[str(path)]).summaries) == 3
+
+
+def test_memo_is_not_used_after_settings_change(ws):
+    from newsletter.content import ArchiveMemo
+
+    memo = ArchiveMemo()
+    load_archive(ws, memo=memo)
+    (ws.summaries_path / "late.md").write_text(summary_text(
+        title="Late", slug="late", published="2026-06-01T02:00:00+00:00"))
+    config = ws.root / "newsletter.toml"
+    config.write_text(config.read_text().replace('timezone = "UTC"', 'timezone = "Asia/Tokyo"'))
+    changed = open_workspace(ws.root)
+    archive = load_archive(changed, memo=memo, changed=[])  # no hint, but the settings differ
+    assert len(archive.summaries) == 4
+    assert archive.get("late").date.isoformat() == "2026-06-01"

@@ -64,12 +64,12 @@ def test_busy_port_is_a_clear_error(sample_ws):
         taken.listen()
         port = taken.getsockname()[1]
         with pytest.raises(PreviewError, match=f"port {port} on 127.0.0.1 is already in use"):
-            PreviewServer(lambda: Snapshot(ok=True), [], port=port)
+            PreviewServer(lambda changed: Snapshot(ok=True), [], port=port)
 
 
 def test_builder_reports_errors_instead_of_raising(sample_ws):
     (sample_ws.summaries_path / "2026" / "05" / "broken.md").write_text("---\ntitle: [x\n---\n")
-    snapshot = make_builder(sample_ws.root, "2026-05", None, None)()
+    snapshot = make_builder(sample_ws.root, "2026-05", None, None)(None)
     assert not snapshot.ok
     assert any("broken.md" in e for e in snapshot.errors)
 
