@@ -68,7 +68,9 @@ def prepare(ws: Workspace, issue_id: str | None = None, start: date | None = Non
     plan = make_plan(ws.config, selection)
     grouped = time.perf_counter()
     warnings = warnings + archive.warnings + archive.skipped
-    return Prepared(plan, warnings, {"load": loaded - clock, "select_group": grouped - loaded},
+    timings = {"scan": loaded - clock - archive.parse_seconds, "parse": archive.parse_seconds,
+               "select_group": grouped - loaded}
+    return Prepared(plan, warnings, timings,
                     archive.size, selection, archive.notices)
 
 

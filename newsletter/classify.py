@@ -81,15 +81,33 @@ class Decision:
         return text
 
 
-@lru_cache(maxsize=4096)
-def _keyword_pattern(keyword: str) -> re.Pattern[str]:
-    """Whole words, an optional plural ending; all-capital abbreviations match case-sensitively."""
+def _keyword_regex(keyword: str) -> str:
+    """Whole words, an optional plural ending (therapy -> therapies too)."""
     body = re.escape(keyword)
     suffix = "" if keyword[-1:].isdigit() else r"(?:s|es)?"
     if len(keyword) > 2 and keyword[-1] == "y" and keyword[-2].lower() not in "aeiou":
-        body, suffix = re.escape(keyword[:-1]), r"(?:y|ies)"  # therapy, therapies
-    flags = 0 if keyword.isupper() and len(keyword) > 1 else re.IGNORECASE
-    return re.compile(rf"(?<![\w-]){body}{suffix}(?![\w-])", flags)
+        body, suffix = re.escape(keyword[:-1]), r"(?:y|ies)"
+    return body + suffix
+
+
+def _is_abbreviation(keyword: str) -> bool:
+    return keyword.isupper() and len(keyword) > 1
+
+
+@lru_cache(maxsize=256)
+def _label_patterns(keywords: tuple[str, ...]) -> list[tuple[re.Pattern[str], tuple[str, ...]]]:
+    """One pattern per label (and one for its all-capital abbreviations, matched
+    case-sensitively). The match is a zero-width lookahead, so every start position is tried:
+    keywords that overlap ("eye scan", "scan") are each found, as with separate patterns."""
+    out = []
+    for group, flags in (([k for k in keywords if not _is_abbreviation(k)], re.IGNORECASE),
+                         ([k for k in keywords if _is_abbreviation(k)], 0)):
+        if not group:
+            continue
+        ordered = tuple(sorted(group, key=len, reverse=True))
+        alternatives = "|".join(f"(?P<k{i}>{_keyword_regex(k)})" for i, k in enumerate(ordered))
+        out.append((re.compile(rf"(?<![\w-])(?=(?:{alternatives})(?![\w-]))", flags), ordered))
+    return out
 
 
 def _fields(summary: Summary) -> dict[str, str]:
@@ -102,14 +120,15 @@ def score(fields: dict[str, str], keywords: Sequence[str]) -> tuple[int, tuple[M
         text = fields.get(field_name, "")
         if not text:
             continue
+        counts: dict[str, int] = {}
+        for pattern, ordered in _label_patterns(tuple(dict.fromkeys(keywords))):
+            for found in pattern.finditer(text):
+                keyword = ordered[int(found.lastgroup[1:])]  # type: ignore[index]
+                counts[keyword] = counts.get(keyword, 0) + 1
         for keyword in dict.fromkeys(keywords):
-            found = 0
-            for _ in _keyword_pattern(keyword).finditer(text):
-                found += 1
-                if found == MAX_REPEATS:
-                    break
-            if found:
-                matches.append(Match(keyword, field_name, weight, found))
+            if counts.get(keyword):
+                matches.append(Match(keyword, field_name, weight,
+                                     min(counts[keyword], MAX_REPEATS)))
     return sum(m.points for m in matches), tuple(matches)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cached_property, partial
 from pathlib import Path
+from time import perf_counter
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -138,6 +139,7 @@ class Archive:
         self.warnings = warnings or []  # about the content
         self.skipped = skipped or []  # invalid files left out (--skip-invalid)
         self.notices = notices or []  # about the cache: shown, never part of an output
+        self.parse_seconds = 0.0  # time spent reading and validating files (the rest: scan)
         self._ids: dict[str, IndexEntry] = {}
         for entry in entries:
             self._ids.setdefault(entry.id, entry)
@@ -518,6 +520,7 @@ def load_archive(ws: Workspace, *, skip_invalid: bool = False, use_cache: bool =
     problems += duplicate_problems(entries)
     archive = _finish(entries, problems, warnings, skip_invalid)
     archive.notices = notices
+    archive.parse_seconds = context.parse_seconds
     return archive
 
 
@@ -531,6 +534,13 @@ class _LoadContext:
         self.theme_ids = ws.config.theme_ids
         self.prefix = ws.config.summaries_dir.strip("/").replace("\\", "/") + "/"
         self.fingerprint = (ws.config.timezone, str(self.folder), *self.theme_ids)
+        self.parse_seconds = 0.0
+
+    def parse(self, path: str, shown: str) -> dict[str, Any]:
+        started = perf_counter()
+        record = parse_file(path, shown, self.tz, self.theme_ids)
+        self.parse_seconds += perf_counter() - started
+        return record
 
     def state_of(self, record: dict[str, Any], shown: str, path: str) -> FileState:
         entry = None
@@ -564,7 +574,7 @@ class _LoadContext:
                 continue
             record = _cached_record(row, key)
             if record is None:
-                record = parse_file(path, shown, tz, theme_ids)
+                record = self.parse(path, shown)
                 if cache is not None:
                     changed.append((shown, _row(record, key, shown, path, tz)))
             files[shown] = self.state_of(record, shown, path)
@@ -587,16 +597,14 @@ class _LoadContext:
             if os.path.isdir(absolute):
                 for sub_rel, sub_path, _stat in iter_summary_files(Path(absolute)):
                     sub_shown = f"{shown}/{sub_rel}"
-                    files[sub_shown] = self.state_of(
-                        parse_file(sub_path, sub_shown, self.tz, self.theme_ids), sub_shown,
-                        sub_path)
+                    files[sub_shown] = self.state_of(self.parse(sub_path, sub_shown), sub_shown,
+                                                     sub_path)
             return
         parts = rel.split("/")
         if (not rel.endswith(".md") or rel.rsplit("/", 1)[-1].lower() == "readme.md"
                 or any(part.startswith((".", "_")) for part in parts)):
             return
-        files[shown] = self.state_of(parse_file(absolute, shown, self.tz, self.theme_ids), shown,
-                                     absolute)
+        files[shown] = self.state_of(self.parse(absolute, shown), shown, absolute)
 
 
 def _cached_record(row: Any, key: tuple[int, int, int]) -> dict[str, Any] | None:
