@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from newsletter import __version__, placeholders
+from newsletter.cache import CACHE_DIR
 from newsletter.config import Config
 from newsletter.content import ArchiveMemo, load_archive
 from newsletter.errors import OutputError, Problem, SizeLimitError
@@ -62,7 +64,8 @@ def prepare(ws: Workspace, issue_id: str | None = None, start: date | None = Non
     """Select and group an issue. `memo`/`changed`: see content.load_archive (the preview)."""
     clock = time.perf_counter()
     issue, warnings = resolve_issue(ws, issue_id, start, end)
-    archive = load_archive(ws, skip_invalid=skip_invalid, memo=memo, changed=changed)
+    archive = load_archive(ws, skip_invalid=skip_invalid, memo=memo, changed=changed,
+                           use_cache=caching_enabled())
     loaded = time.perf_counter()
     selection = select(archive, issue)
     plan = make_plan(ws.config, selection)
@@ -72,6 +75,15 @@ def prepare(ws: Workspace, issue_id: str | None = None, start: date | None = Non
                "select_group": grouped - loaded}
     return Prepared(plan, warnings, timings,
                     archive.size, selection, archive.notices)
+
+
+def caching_enabled() -> bool:
+    """NEWSLETTER_NO_CACHE=1 turns both caches off (they never change an output)."""
+    return os.environ.get("NEWSLETTER_NO_CACHE", "") in ("", "0")
+
+
+def html_cache_dir(ws: Workspace) -> Path | None:
+    return ws.root / CACHE_DIR / "html" if caching_enabled() else None
 
 
 def workspace_values(config: Config, issue_id: str) -> dict[str, str | None]:
@@ -124,7 +136,7 @@ def build(ws: Workspace, issue_id: str | None = None, start: date | None = None,
 def render_plan(ws: Workspace, prepared: Prepared) -> BuildResult:
     """Render a prepared plan and fill the placeholders the workspace knows (nothing written)."""
     plan = prepared.plan
-    email = render_email(ws.config, plan, ws.templates_path)
+    email = render_email(ws.config, plan, ws.templates_path, html_cache_dir(ws))
     values = workspace_values(ws.config, plan.issue.id)
     html = placeholders.fill(email.html, values, is_html=True)
     text = placeholders.fill(email.text, values, is_html=False)

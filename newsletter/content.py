@@ -19,10 +19,9 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-import yaml
-
 from newsletter import markdown
 from newsletter.errors import ContentError, Problem
+from newsletter.frontmatter import YAMLError, load_yaml, simple_front_matter
 from newsletter.workspace import Workspace
 
 STUDY_TYPES: dict[str, str] = {
@@ -39,18 +38,6 @@ KNOWN_KEYS = (
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 DATE_FIX = "write a date as YYYY-MM-DD (2026-05-14) or an ISO 8601 datetime with offset " \
            "(2026-05-14T09:30:00+02:00)"
-
-
-
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """The safe loader, with dates left as text: `parse_published` reads them and reports a bad
-    one (2026-02-30) as a field problem instead of PyYAML raising mid-file."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 
 
 @dataclass
@@ -215,8 +202,8 @@ def read_source(raw: bytes, out: _Collector) -> Source | None:
     meta = simple_front_matter(lines[1:end])
     try:
         if meta is None:
-            meta = yaml.load("\n".join(lines[1:end]), Loader=_Loader)
-    except yaml.YAMLError as exc:
+            meta = load_yaml("\n".join(lines[1:end]))
+    except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -230,47 +217,6 @@ def read_source(raw: bytes, out: _Collector) -> Source | None:
         out.error("front matter must be a set of `key: value` lines", line=2)
         return None
     return Source(meta={str(k): v for k, v in meta.items()}, body="\n".join(lines[end + 1:]))
-
-
-_SIMPLE_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ ]+(.*?))?[ ]*")
-_PLAIN_UNSAFE = re.compile(r"""^[-?:,\[\]{}#&*!|>'"%@`~ ]|[\[\]{}]|: | #|:$|\t""")
-
-
-def _plain_scalar(value: str) -> str | None:
-    """`value` if YAML would read it as this very string, else None."""
-    if not value or _PLAIN_UNSAFE.search(value):
-        return None
-    resolvers = _Loader.yaml_implicit_resolvers
-    for _tag, pattern in resolvers.get(value[0], []) + resolvers.get(None, []):
-        if pattern.match(value):
-            return None  # a number, boolean or null: leave it to YAML
-    return value
-
-
-def simple_front_matter(lines: list[str]) -> dict[str, Any] | None:
-    """A fast reading of the common front matter (`key: plain text`, `key: [a, b]`), or None
-    whenever any line could mean something else, in which case PyYAML reads it. The results are
-    the same as PyYAML's for every input this accepts (a test compares them)."""
-    meta: dict[str, Any] = {}
-    for line in lines:
-        if not line.strip() or line.startswith("#"):
-            continue
-        match = _SIMPLE_LINE.fullmatch(line)
-        if match is None or match.group(2) is None:
-            return None
-        key, value = match.group(1), match.group(2)
-        if value.startswith("[") and value.endswith("]"):
-            inner = value[1:-1].strip()
-            items = [_plain_scalar(item.strip()) for item in inner.split(",")] if inner else []
-            if any(item is None for item in items):
-                return None
-            meta[key] = items
-        else:
-            scalar = _plain_scalar(value)
-            if scalar is None:
-                return None
-            meta[key] = scalar
-    return meta
 
 
 def _front_matter_end(lines: list[str]) -> int | None:

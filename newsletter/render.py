@@ -5,12 +5,16 @@ The result keeps the neutral placeholders of `placeholders.py`; `build` and the 
 
 from __future__ import annotations
 
+import hashlib
 import html as htmllib
+import importlib.util
 import logging
+import os
 import re
 import textwrap
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -18,9 +22,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import jinja2
 from markupsafe import Markup
 
-from newsletter import markdown
+from newsletter import __version__, markdown
 from newsletter.config import Config
 from newsletter.errors import Problem, TemplateError
+from newsletter.fsutil import atomic_write
 from newsletter.placeholders import TOKENS
 from newsletter.select import format_date
 from newsletter.themes import Entry, Plan
@@ -63,6 +68,7 @@ class RenderedEmail:
     html: str
     text: str
     timings: dict[str, float] = field(default_factory=dict)
+    html_cached: bool = False
 
 
 # --- context --------------------------------------------------------------------------------
@@ -313,7 +319,56 @@ def _tidy_text(text: str) -> str:
 # --- the whole stage ------------------------------------------------------------------------
 
 
-def render_email(config: Config, plan: Plan, workspace_templates: Path | None) -> RenderedEmail:
+@lru_cache(maxsize=1)
+def _toolchain_stamp() -> str:
+    """What, besides the MJML text, decides the compiled HTML: this module's code and the
+    installed compiler and inliner (found without importing them)."""
+    parts = [__version__, hashlib.sha256(Path(__file__).read_bytes()).hexdigest()]
+    for name in ("mjml", "premailer", "cssutils", "lxml", "bs4"):
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec and spec.origin else ""
+        try:
+            stat = os.stat(origin)
+            parts.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}")
+        except OSError:
+            parts.append(f"{name}:?")
+    return "\x1f".join(parts)
+
+
+HTML_CACHE_ENTRIES = 64
+
+
+def compiled_html(mjml_source: str, cache_dir: Path | None) -> tuple[str, bool]:
+    """MJML -> compiled, inlined, minified HTML; (html, True) when it came from the cache.
+
+    The result depends only on the MJML text and the toolchain, so it is kept by their hash:
+    rebuilding an unchanged issue (export, check, archive, a second build) skips the compiler
+    and the inliner, and their imports."""
+    key = hashlib.sha256((_toolchain_stamp() + "\x1e" + mjml_source).encode()).hexdigest()
+    path = cache_dir / f"{key}.html" if cache_dir is not None else None
+    if path is not None:
+        try:
+            return path.read_text(encoding="utf-8"), True
+        except (OSError, UnicodeDecodeError):
+            pass
+    html = minify(inline_css(compile_mjml(mjml_source)))
+    if path is not None and cache_dir is not None:
+        try:
+            atomic_write(path, html)
+            _prune(cache_dir)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+    return html, False
+
+
+def _prune(folder: Path) -> None:
+    entries = sorted(folder.glob("*.html"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in entries[HTML_CACHE_ENTRIES:]:
+        old.unlink(missing_ok=True)
+
+
+def render_email(config: Config, plan: Plan, workspace_templates: Path | None,
+                 cache_dir: Path | None = None) -> RenderedEmail:
     """Render the plan; times each step (the benchmark and the preview report them)."""
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -328,14 +383,12 @@ def render_email(config: Config, plan: Plan, workspace_templates: Path | None) -
     context = email_context(config, plan)
     mjml_source = render_template(env, MAIN_TEMPLATE, context)
     lap("render_mjml")
-    compiled = compile_mjml(mjml_source)
-    lap("compile")
-    inlined = minify(inline_css(compiled))
-    lap("inline")
+    inlined, cached = compiled_html(mjml_source, cache_dir)
+    lap("compile_inline")
     text = _tidy_text(render_template(env, TEXT_TEMPLATE, context))
     lap("text")
     check_disclaimer(config, inlined, text)
-    return RenderedEmail(mjml_source, inlined, text, timings)
+    return RenderedEmail(mjml_source, inlined, text, timings, html_cached=cached)
 
 
 def visible_text(document: str) -> str:

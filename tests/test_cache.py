@@ -233,3 +233,42 @@ def test_memo_is_not_used_after_settings_change(ws):
     archive = load_archive(changed, memo=memo, changed=[])  # no hint, but the settings differ
     assert len(archive.summaries) == 4
     assert archive.get("late").date.isoformat() == "2026-06-01"
+
+
+# --- the compiled-HTML cache -------------------------------------------------------------------
+
+
+def test_compiled_html_cache_hit_equals_a_fresh_build(ws, monkeypatch):
+    first = build(ws, "2026-05", write=False)
+    second = build(ws, "2026-05", write=False)
+    assert not first.email.html_cached and second.email.html_cached
+    monkeypatch.setenv("NEWSLETTER_NO_CACHE", "1")
+    fresh = build(ws, "2026-05", write=False)
+    assert not fresh.email.html_cached
+    assert second.html == fresh.html == first.html and second.text == fresh.text
+
+
+def test_a_template_change_misses_the_compiled_html_cache(ws):
+    build(ws, "2026-05", write=False)
+    (ws.root / "templates" / "partials").mkdir(parents=True)
+    (ws.root / "templates" / "partials" / "intro.mjml.j2").write_text(
+        "<mj-section><mj-column><mj-text>Changed intro</mj-text></mj-column></mj-section>")
+    result = build(ws, "2026-05", write=False)
+    assert not result.email.html_cached and "Changed intro" in result.html
+
+
+def test_no_cache_switch_writes_no_cache(ws, monkeypatch):
+    monkeypatch.setenv("NEWSLETTER_NO_CACHE", "1")
+    build(ws, "2026-05", write=False)
+    assert not (ws.root / CACHE_DIR).exists()
+
+
+def test_compiled_html_cache_keeps_a_bounded_number_of_entries(tmp_path, monkeypatch):
+    from newsletter import render
+
+    monkeypatch.setattr(render, "HTML_CACHE_ENTRIES", 3)
+    monkeypatch.setattr(render, "inline_css", lambda html: html)
+    monkeypatch.setattr(render, "compile_mjml", lambda source: f"<p>{source}</p>")
+    for i in range(6):
+        render.compiled_html(f"mjml {i}", tmp_path)
+    assert len(list(tmp_path.glob("*.html"))) == 3

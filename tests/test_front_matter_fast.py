@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from newsletter.content import _Loader, simple_front_matter
+from newsletter.frontmatter import simple_front_matter, yaml_loader
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -31,7 +31,7 @@ def agree(lines: list[str]) -> bool:
     fast = simple_front_matter(lines)
     if fast is None:
         return False
-    assert fast == yaml.load("\n".join(lines), Loader=_Loader), lines
+    assert fast == yaml.load("\n".join(lines), Loader=yaml_loader()), lines
     return True
 
 
