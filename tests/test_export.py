@@ -143,7 +143,8 @@ def parse_brevo(files: dict[str, bytes]) -> Parsed:
 
 def parse_listmonk(files: dict[str, bytes]) -> Parsed:
     body = _json(files, ".campaign.json")
-    assert sorted(body) == ["altbody", "body", "content_type", "name", "subject"]
+    assert sorted(body) == ["altbody", "body", "content_type", "name", "subject", "type"]
+    assert body["type"] == "regular" and body["content_type"] == "html"
     assert body["content_type"] == "html"
     return Parsed(body["subject"], body["body"], body["altbody"], [])
 
@@ -500,3 +501,11 @@ def test_a_long_list_unsubscribe_header_is_folded_between_uris_never_encoded() -
     assert f"List-Unsubscribe: <{url}>,\r\n <mailto:u@example.org>\r\n".encode() in raw
     parsed = email.message_from_bytes(raw, policy=policy.default)
     assert re.findall(r"<([^>]+)>", str(parsed["List-Unsubscribe"])) == [url, "mailto:u@example.org"]
+
+
+def test_listmonk_uses_its_documented_preferences_link(sample_ws, tmp_path):
+    export(sample_ws, "2026-05", None, None, "listmonk", out_dir=tmp_path)
+    body = json.loads(next((tmp_path / "listmonk").glob("*.campaign.json")).read_text())
+    assert 'href="{{ UnsubscribeURL }}?manage=true"' in body["body"]
+    assert "Update your preferences: {{ UnsubscribeURL }}?manage=true" in body["altbody"]
+    assert "ManageURL" not in body["body"] + body["altbody"]

@@ -1,8 +1,10 @@
 """listmonk: the body of POST /api/campaigns with the HTML as `body` and the text as `altbody`.
 
 listmonk's campaign bodies are Go templates: {{ UnsubscribeURL }}, {{ MessageURL }} (the web
-version) and {{ ManageURL }} (preferences). The body is a whole HTML document, so the campaign must
-use a blank template, one whose body is just {{ template "content" . }}.
+version) and {{ UnsubscribeURL }}?manage=true (the preferences page), as listmonk's templating
+documentation lists them. The body is a whole HTML document, so the campaign must use a blank
+template, one whose body is just {{ template "content" . }}. POST /api/campaigns also needs
+`lists` (your list ids), which only you know: add them before posting.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from newsletter.config import Config
 from newsletter.exporters.base import Exporter, Tags, check_syntax, fill, json_bytes, require_tag
 
 UNSUBSCRIBE = "{{ UnsubscribeURL }}"
-TAGS = Tags(unsubscribe=UNSUBSCRIBE, web_version="{{ MessageURL }}", preferences="{{ ManageURL }}")
+TAGS = Tags(unsubscribe=UNSUBSCRIBE, web_version="{{ MessageURL }}",
+            preferences="{{ UnsubscribeURL }}?manage=true")
 
 
 def export(result: BuildResult, config: Config) -> dict[str, bytes]:
@@ -24,6 +27,7 @@ def export(result: BuildResult, config: Config) -> dict[str, bytes]:
     body = {
         "name": f"{config.name} {issue}",
         "subject": result.plan.subject,
+        "type": "regular",
         "content_type": "html",
         "body": html,
         "altbody": text,
