@@ -23,8 +23,8 @@ from newsletter.content import ArchiveMemo, load_archive
 from newsletter.errors import OutputError, Problem, SizeLimitError
 from newsletter.fsutil import replace_dir
 from newsletter.render import RenderedEmail, render_email
-from newsletter.select import IssueSpec, Selection, resolve_issue, select
-from newsletter.themes import Plan, make_plan
+from newsletter.select import Selection, resolve_issue, select
+from newsletter.themes import Plan, issue_header, make_plan
 from newsletter.workspace import Workspace
 
 GMAIL_CLIP_BYTES = 102_400
@@ -190,15 +190,9 @@ def _suggest_limit(section_sizes: list[int], cut: int) -> int:
 
 def make_manifest(plan: Plan, html: str, text: str, mjml: str, warnings: list[Problem],
                   archive_size: int) -> dict[str, Any]:
-    issue: IssueSpec = plan.issue
     return {
-        "issue": issue.id,
-        "subject": plan.subject,
-        "preheader": plan.preheader,
-        "from": issue.start.isoformat(),
-        "to": issue.end.isoformat(),
-        "period": issue.period,
-        "issue_file": issue.path,
+        **issue_header(plan),
+        "issue_file": plan.issue.path,
         "sections": [
             {"id": s.theme.id, "label": s.theme.label,
              "summaries": [e.summary.id for e in s.entries], "more": s.more}

@@ -8,37 +8,43 @@ import tempfile
 from pathlib import Path
 
 
-def atomic_write(path: Path, data: bytes | str) -> None:
-    """Write to a temporary file beside `path`, then rename it over `path`."""
+def _staged(path: Path, data: bytes | str) -> Path:
+    """`data` written to a new temporary file beside `path` (same folder: renames are atomic)."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def atomic_write(path: Path, data: bytes | str) -> None:
+    """Write to a temporary file beside `path`, then rename it over `path`."""
+    tmp = _staged(path, data)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
         raise
 
 
 def write_new(path: Path, data: bytes | str) -> None:
     """Create `path`; never replace an existing file (FileExistsError)."""
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = _staged(path, data)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
         try:
             os.link(tmp, path)  # fails if path exists, atomically
         except FileExistsError:
             raise
         except OSError:  # no hard links on this file system: exclusive create instead
             with open(path, "xb") as handle:
-                handle.write(payload)
+                handle.write(tmp.read_bytes())
     finally:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
 
 
 def _umask() -> int:

@@ -8,7 +8,7 @@ from typing import Any
 
 from newsletter.build import GMAIL_CLIP_BYTES, BuildResult
 from newsletter.errors import Problem
-from newsletter.themes import Entry, Plan
+from newsletter.themes import Entry, Plan, issue_header
 
 
 def _entry_dict(entry: Entry) -> dict[str, Any]:
@@ -28,14 +28,8 @@ def _entry_dict(entry: Entry) -> dict[str, Any]:
 
 
 def plan_as_dict(plan: Plan, warnings: list[Problem]) -> dict[str, Any]:
-    issue = plan.issue
     return {
-        "issue": issue.id,
-        "subject": plan.subject,
-        "preheader": plan.preheader,
-        "from": issue.start.isoformat(),
-        "to": issue.end.isoformat(),
-        "period": issue.period,
+        **issue_header(plan),
         "count": plan.count,
         "highlights": [_entry_dict(e) for e in plan.highlights],
         "sections": [

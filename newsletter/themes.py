@@ -118,3 +118,16 @@ def join_words(words: list[str]) -> str:
     if len(words) <= 1:
         return "".join(words)
     return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def issue_header(plan: Plan) -> dict[str, str | None]:
+    """The fields that name an issue, as the manifest and `plan --json` both give them."""
+    issue = plan.issue
+    return {
+        "issue": issue.id,
+        "subject": plan.subject,
+        "preheader": plan.preheader,
+        "from": issue.start.isoformat(),
+        "to": issue.end.isoformat(),
+        "period": issue.period,
+    }
