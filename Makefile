@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint browser bench screenshots golden clean
+.PHONY: install demo test lint browser bench bench-import bench-export screenshots golden clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,14 @@ bench: install
 	@if command -v npm >/dev/null && [ ! -x benchmarks/.node/node_modules/.bin/mjml ]; then \
 	  npm install --silent --no-audit --no-fund --prefix benchmarks/.node mjml@5 >/dev/null; fi
 	$(BIN)/python benchmarks/bench.py
+
+## make bench-import / bench-export: records per second of a 10,000-record JSONL import; the
+## time of each exporter
+bench-import: install
+	$(BIN)/python benchmarks/bench_import.py
+
+bench-export: install
+	$(BIN)/python benchmarks/bench_export.py
 
 ## make screenshots: docs/*.png of the sample issue in headless chromium
 screenshots: install browser

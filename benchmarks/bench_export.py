@@ -1,6 +1,6 @@
 """How long `newsletter export` takes, split into the build and each exporter (not part of make test).
 
-Run: .venv/bin/python benchmarks/export_bench.py [--repeat N]
+Run: .venv/bin/python benchmarks/bench_export.py (make bench-export) [--repeat N]
 Uses the repository's sample workspace (copied to a temporary folder); prints the median of N runs.
 """
 
