@@ -132,6 +132,12 @@ def not_blank(value: str) -> str | None:
     return None if value.strip() else "must not be empty"
 
 
+def no_blank_items(values: tuple[str, ...]) -> str | None:
+    if any(not v.strip() for v in values):
+        return "must not contain empty text"
+    return None
+
+
 def positive(value: int) -> str | None:
     return None if value > 0 else "must be a whole number above 0"
 
@@ -254,6 +260,45 @@ class Disclaimer:
     )
 
 
+DEFAULT_HYPE_WORDS = ("cure", "breakthrough", "miracle", "game-changer")
+DEFAULT_CLINICAL_TERMS = ("breakthrough disease activity", "breakthrough pain")
+
+
+def check_id(value: str) -> str | None:
+    """A check id known to `newsletter check` (a group such as 'links', or a rule such as
+    'accessibility.contrast')."""
+    from newsletter.checks import known_ids  # lazy: the checks are not needed to read a config
+
+    ids = known_ids()
+    if value in ids:
+        return None
+    close = [i for i in ids if i.rsplit(".", 1)[-1] == value]  # 'contrast' for a rule's id
+    close = close or difflib.get_close_matches(value, ids, n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    return f"unknown check id '{value}'; {hint}known ids: {', '.join(ids)}"
+
+
+@dataclass(frozen=True)
+class DisabledCheck:
+    id: str = setting("", "A check id (a group such as 'content' or a rule such as "
+                          "'content.hype'); `newsletter check --help` lists them.", check_id,
+                      required=True)
+    reason: str = setting("", "Why this workspace skips the check; printed on every run.",
+                          not_blank, required=True)
+
+
+@dataclass(frozen=True)
+class Checks:
+    disable: tuple[DisabledCheck, ...] = setting(
+        (), "Checks to skip, each with a reason: [{id = \"content.single-item\", reason = \"...\"}].")
+    hype_words: tuple[str, ...] = setting(
+        DEFAULT_HYPE_WORDS, "Words that overstate research; a title or teaser using one warns.",
+        no_blank_items)
+    clinical_terms: tuple[str, ...] = setting(
+        DEFAULT_CLINICAL_TERMS, "Clinical terms in which a hype word is fine "
+                                "(\"breakthrough pain\").", no_blank_items)
+
+
 @dataclass(frozen=True)
 class Config:
     name: str = setting("MS Research Digest", "Newsletter name, shown in the header.", not_blank)
@@ -293,6 +338,7 @@ class Config:
     utm: Utm = setting(Utm(), "UTM parameters added to every summary link.")
     disclaimer: Disclaimer = setting(Disclaimer(), "The medical disclaimer.")
     themes: tuple[Theme, ...] = setting(DEFAULT_THEMES, "The taxonomy, in section order.")
+    checks: Checks = setting(Checks(), "Quality checks run by `newsletter check` and `build`.")
 
     def theme(self, theme_id: str) -> Theme:
         return next(t for t in self.themes if t.id == theme_id)
@@ -458,6 +504,13 @@ def _toml_value(value: Any) -> str:
     return f'"{escaped}"'
 
 
+def _default_of(f: Field[Any]) -> Any:
+    """A field's default, also for list defaults (which dataclasses keep as a factory)."""
+    if f.default is MISSING and f.default_factory is not MISSING:
+        return f.default_factory()
+    return f.default
+
+
 def render_default_toml(values: dict[str, Any] | None = None) -> str:
     """A commented newsletter.toml: every setting with its documentation and default.
 
@@ -484,7 +537,7 @@ def render_default_toml(values: dict[str, Any] | None = None) -> str:
     for f in tables:
         out += ["", f"# {f.metadata['doc']}", f"[{f.name}]"]
         for sub in fields(hints[f.name]):
-            out.append(f"# {sub.name} = {_toml_value(sub.default)}  # {sub.metadata['doc']}")
+            out.append(f"# {sub.name} = {_toml_value(_default_of(sub))}  # {sub.metadata['doc']}")
     out += [
         "",
         "# The taxonomy: [[themes]] tables in section order replace the default one",

@@ -1,0 +1,84 @@
+"""Running the checks on an issue: build it in memory, optionally export it, check, report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from newsletter.build import BuildResult
+from newsletter.build import build as build_issue
+from newsletter.checks import base
+from newsletter.checks.base import LEVELS, CheckContext, Finding
+from newsletter.checks.service import Exporter, Registry, resolve
+from newsletter.config import DisabledCheck
+from newsletter.workspace import Workspace
+
+
+@dataclass
+class CheckReport:
+    issue: str
+    service: str | None
+    findings: list[Finding]
+    ran: list[str]
+    skipped: list[DisabledCheck] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {level: sum(f.level == level for f in self.findings) for level in LEVELS}
+
+    def failed(self, strict: bool = False) -> bool:
+        """Errors fail; with `strict`, warnings fail too."""
+        counts = self.counts
+        return counts["error"] > 0 or (strict and counts["warning"] > 0)
+
+    def as_dict(self, strict: bool = False) -> dict[str, Any]:
+        """The JSON document of `newsletter check --json` (documented in docs/check.md)."""
+        return {
+            "issue": self.issue,
+            "service": self.service,
+            "strict": strict,
+            "passed": not self.failed(strict),
+            "counts": self.counts,
+            "findings": [f.as_dict() for f in self.findings],
+            "skipped": [{"id": d.id, "reason": d.reason} for d in self.skipped],
+            "checks": self.ran,
+        }
+
+
+def run_checks(ctx: CheckContext, disabled: tuple[DisabledCheck, ...] = ()) -> CheckReport:
+    """Run every rule not disabled; findings come back errors first, in rule order."""
+    off = {d.id for d in disabled}
+    rules = base.selected(off)
+    findings = [f for rule in rules for f in rule.run(ctx)]
+    findings.sort(key=lambda f: LEVELS.index(f.level))  # stable: rule order within a level
+    issue = ctx.plan.issue.id if ctx.plan is not None else ""
+    return CheckReport(issue, ctx.service, findings, [r.id for r in rules], list(disabled))
+
+
+def context_for(ws: Workspace, result: BuildResult, exporter: Exporter | None = None,
+                ) -> CheckContext:
+    """What the checks read: the generic build, or its export by `exporter`."""
+    if exporter is None:
+        return CheckContext(result.html, result.text, ws.config, result.plan)
+    parts = exporter(ws, result)
+    return CheckContext(parts.html, parts.text, ws.config, result.plan, parts.name,
+                        parts.merge_tags)
+
+
+def check_build(ws: Workspace, result: BuildResult, service: str | None = None,
+                registry: Registry | None = None) -> CheckReport:
+    """Check a build that is already made (as `build` does), or its export for `service`."""
+    exporter = resolve(service, registry) if service is not None else None
+    return run_checks(context_for(ws, result, exporter), ws.config.checks.disable)
+
+
+def check_issue(ws: Workspace, issue_id: str | None = None, start: date | None = None,
+                end: date | None = None, *, service: str | None = None,
+                skip_invalid: bool = False, registry: Registry | None = None,
+                ) -> tuple[CheckReport, BuildResult]:
+    """Build the issue in memory (nothing is written) and check it, or its export."""
+    exporter = resolve(service, registry) if service is not None else None  # fail before building
+    result = build_issue(ws, issue_id, start, end, write=False, skip_invalid=skip_invalid)
+    report = run_checks(context_for(ws, result, exporter), ws.config.checks.disable)
+    return report, result
