@@ -40,7 +40,7 @@ def hype(ctx: CheckContext) -> list[Finding]:
     words, terms = ctx.config.checks.hype_words, ctx.config.checks.clinical_terms
     texts: list[tuple[str, str, str]] = []
     if ctx.plan is not None:
-        where = ctx.plan.issue.path or "issue"
+        where = ctx.plan.issue.path or f"issue {ctx.plan.issue.id}"
         texts += [(where, "subject", ctx.plan.subject), (where, "preheader", ctx.plan.preheader)]
     seen = set()
     for entry in ctx.entries:
@@ -86,7 +86,7 @@ def single_item(ctx: CheckContext) -> list[Finding]:
     """A section with a single summary (info)."""
     if ctx.plan is None:
         return []
-    where = ctx.plan.issue.path or "issue"
+    where = ctx.plan.issue.path or f"issue {ctx.plan.issue.id}"
     return [info(f"{where} section {s.theme.id}", f"the section \"{s.theme.label}\" has a single "
                  "summary", "fine as it is; or move it with themes: in its front matter, or "
                  "feature it")

@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from newsletter.build import BuildResult
-from newsletter.build import build as build_issue
+from newsletter.build import BuildResult, prepare, render_plan
 from newsletter.checks import base
 from newsletter.checks.base import LEVELS, CheckContext, Finding
 from newsletter.checks.service import Exporter, Registry, resolve
@@ -79,6 +78,8 @@ def check_issue(ws: Workspace, issue_id: str | None = None, start: date | None =
                 ) -> tuple[CheckReport, BuildResult]:
     """Build the issue in memory (nothing is written) and check it, or its export."""
     exporter = resolve(service, registry) if service is not None else None  # fail before building
-    result = build_issue(ws, issue_id, start, end, write=False, skip_invalid=skip_invalid)
+    # render_plan is build without its size stop and without writing: an email over Gmail's
+    # limit is the size.html finding, reported with every other finding.
+    result = render_plan(ws, prepare(ws, issue_id, start, end, skip_invalid=skip_invalid))
     report = run_checks(context_for(ws, result, exporter), ws.config.checks.disable)
     return report, result

@@ -21,8 +21,8 @@ STYLE_LIMIT_BYTES = 16 * 1024
 def html_bytes(ctx: CheckContext) -> list[Finding]:
     """HTML of 102,400 bytes or more is clipped by Gmail (error); 90,000 or more warns."""
     size = len(ctx.html.encode("utf-8"))
-    fix = "set max_per_section in the issue file (each section then links to the rest), or " \
-          "exclude some summaries"
+    fix = "set max_per_section in the issue file (each section then links to the rest; " \
+          "`newsletter build` says which value fits), or exclude some summaries"
     if size >= GMAIL_CLIP_BYTES:
         return [error(HTML_PART, f"the HTML is {size:,} bytes; Gmail clips emails from "
                                  f"{GMAIL_CLIP_BYTES:,} bytes on, hiding the rest and the footer",
