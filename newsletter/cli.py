@@ -215,11 +215,15 @@ def build(ctx: click.Context, issue_id: str | None, start: date | None, end: dat
       newsletter build --from 2026-05-01 --to 2026-05-31 --out /tmp/may
     """
     from newsletter.build import build as build_issue
+    from newsletter.checks.report import counts_text
+    from newsletter.checks.runner import check_build
     from newsletter.report import build_summary
 
-    result = build_issue(_workspace(ctx), issue_id, start, end, out_dir=out,
-                         skip_invalid=skip_invalid)
+    ws = _workspace(ctx)
+    result = build_issue(ws, issue_id, start, end, out_dir=out, skip_invalid=skip_invalid)
     click.echo(build_summary(result, Path.cwd()), nl=False)
+    click.echo(f"Checks: {counts_text(check_build(ws, result))} (details: newsletter check "
+               f"{_issue_args(issue_id, start, end)})", err=True)
     _print_warnings(result.warnings + result.notices)
 
 
@@ -426,3 +430,63 @@ def import_(ctx: click.Context, sources: tuple[str, ...], fmt: str, published: s
     failure = result.failure()
     if failure is not None:
         raise failure
+
+
+# --- newsletter check (issue 6) ---------------------------------------------------------------
+
+
+class _CheckCommand(click.Command):
+    """Lists the check ids under --help, read from the registry only when help is shown."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from newsletter.checks.base import rules
+
+        with formatter.section("Checks (disable one in newsletter.toml [checks] by id)"):
+            formatter.write_dl([(rule.id, rule.doc) for rule in rules()])
+        super().format_epilog(ctx, formatter)
+
+
+def _issue_args(issue_id: str | None, start: date | None, end: date | None) -> str:
+    return issue_id or f"--from {start} --to {end}"
+
+
+@main.command(cls=_CheckCommand)
+@issue_reference
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the findings as JSON (schema in docs/check.md).")
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, not only on errors.")
+@click.option("--service", metavar="NAME",
+              help="Check the export for this mailing service (its merge tags in place) "
+                   "instead of the generic build.")
+@skip_invalid_option
+@click.pass_context
+def check(ctx: click.Context, issue_id: str | None, start: date | None, end: date | None,
+          as_json: bool, strict: bool, service: str | None, skip_invalid: bool) -> None:
+    """Check an issue before it is sent.
+
+    Builds the issue in memory (nothing is written) and checks the email: size, disclaimer,
+    compliance, links, images, accessibility, content and plain text. Prints each finding
+    (level, check id, where, message, how to fix) and a last line with the counts.
+
+    Exit codes: 0 no errors, 1 errors (or, with --strict, warnings), 2 a usage error.
+
+    \b
+    Examples:
+      newsletter check 2026-05
+      newsletter check --from 2026-05-01 --to 2026-05-31 --strict --json
+    """
+    import shutil
+
+    from newsletter.checks.report import report_as_text
+    from newsletter.checks.runner import check_issue
+
+    report, result = check_issue(_workspace(ctx), issue_id, start, end, service=service,
+                                 skip_invalid=skip_invalid)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(strict), indent=2, ensure_ascii=False))
+    else:
+        width = max(80, min(shutil.get_terminal_size((100, 24)).columns, 160))
+        click.echo(report_as_text(report, strict, width), nl=False)
+    _print_warnings(result.warnings + result.notices)
+    if report.failed(strict):
+        ctx.exit(EXIT_CONTENT)
