@@ -13,10 +13,10 @@ from checkkit import summaries
 from click.testing import CliRunner, Result
 from conftest import REPO, WorkspaceFactory, many_summaries
 
+from newsletter import placeholders
 from newsletter.build import BuildResult
 from newsletter.checks import RULES
 from newsletter.cli import main
-from newsletter.placeholders import TOKENS
 from newsletter.workspace import Workspace
 
 CLEAN = dict(summaries=summaries())  # two sections of two, study types given: no finding
@@ -128,8 +128,10 @@ def test_issue_id_and_range_together_is_a_usage_error(sample_ws: Workspace) -> N
     assert result.exit_code == 2
 
 
-def fake_exporters(fill: dict[str, str], merge_tags: tuple[str, ...] = ()) -> types.ModuleType:
-    """A stand-in for newsletter.exporters with one service, 'acme', filling `fill`."""
+def fake_exporters(fill: dict[str, str | None],
+                   merge_tags: tuple[str, ...] = ()) -> types.ModuleType:
+    """A stand-in for newsletter.exporters with one service, 'acme', filling the neutral
+    rendering with `fill` (None drops an optional line, as placeholders.fill does)."""
     module = types.ModuleType("newsletter.exporters")
 
     class Exported:
@@ -138,10 +140,8 @@ def fake_exporters(fill: dict[str, str], merge_tags: tuple[str, ...] = ()) -> ty
 
     class Acme:
         def render(self, ws: Workspace, result: BuildResult) -> Exported:
-            html, text = result.email.html, result.email.text
-            for name, value in fill.items():
-                html, text = html.replace(TOKENS[name], value), text.replace(TOKENS[name], value)
-            return Exported(html, text)
+            return Exported(placeholders.fill(result.email.html, fill, is_html=True),
+                            placeholders.fill(result.email.text, fill, is_html=False))
 
     def get(name: str) -> Acme:
         if name != "acme":
@@ -173,7 +173,8 @@ def test_service_export_that_leaves_placeholders_fails(monkeypatch: pytest.Monke
                                                        make_ws: WorkspaceFactory) -> None:
     ws = make_ws(**CLEAN)
     (ws.root / "newsletter.toml").write_text(NO_ADDRESS)
-    partial = {k: v for k, v in ACME_TAGS.items() if k != "web_version_url"}
+    partial: dict[str, str | None] = {k: v for k, v in ACME_TAGS.items()
+                                      if k != "web_version_url"}
     monkeypatch.setitem(sys.modules, "newsletter.exporters", fake_exporters(partial))
     result = invoke(ws.root, "check", "2026-05", "--service", "acme", "--json")
     assert result.exit_code == 1
@@ -221,3 +222,14 @@ def test_help_has_an_example_and_lists_every_check() -> None:
     assert "Example" in result.output
     for rule_id in RULES:
         assert rule_id in result.output
+
+
+def test_a_service_without_a_web_version_drops_that_line(monkeypatch: pytest.MonkeyPatch,
+                                                          make_ws: WorkspaceFactory) -> None:
+    ws = make_ws(**CLEAN)
+    (ws.root / "newsletter.toml").write_text(NO_ADDRESS)
+    fill = {**ACME_TAGS, "web_version_url": None, "preferences_url": None}
+    monkeypatch.setitem(sys.modules, "newsletter.exporters", fake_exporters(fill))
+    result = invoke(ws.root, "check", "2026-05", "--service", "acme", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["findings"] == []
