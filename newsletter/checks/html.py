@@ -77,9 +77,14 @@ def _zero(value: str | None) -> bool:
 
 def hides_itself(el: HtmlElement) -> bool:
     """Whether this element's own attributes hide it (and all it holds) from readers."""
-    if el.get("hidden") is not None:
-        return True
-    style = style_of(el)
+    return el.get("hidden") is not None or _style_hides(el.get("style") or "")
+
+
+@lru_cache(maxsize=4096)
+def _style_hides(style_attr: str) -> bool:
+    if not style_attr:
+        return False
+    style = parse_style(style_attr)
     if style.get("display", "").lower() == "none":
         return True
     if style.get("visibility", "").lower() in ("hidden", "collapse"):
