@@ -207,7 +207,8 @@ def build(ctx: click.Context, issue_id: str | None, start: date | None, end: dat
 
     The output folder is replaced in one step only when the whole build succeeded; a failed
     build leaves the previous output untouched. The build fails when the HTML would reach
-    Gmail's 102 KB clipping limit, and says which max_per_section would fit.
+    Gmail's 102 KB clipping limit, and says which max_per_section would fit. It also runs the
+    checks of `newsletter check` and prints their counts (findings never fail a build).
 
     \b
     Examples:
