@@ -9,7 +9,7 @@ accessibility, content, plaintext); a workspace may disable a single rule or a w
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -91,7 +91,6 @@ class CheckContext:
     plan: Plan | None = None
     service: str | None = None
     merge_tags: tuple[str, ...] = ()
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @cached_property
     def document(self) -> HtmlElement:

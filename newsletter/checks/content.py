@@ -41,7 +41,7 @@ def hype(ctx: CheckContext) -> list[Finding]:
     texts: list[tuple[str, str, str]] = []
     if ctx.plan is not None:
         where = ctx.plan.issue.path or f"issue {ctx.plan.issue.id}"
-        texts += [(where, "subject", ctx.plan.subject), (where, "preheader", ctx.plan.preheader)]
+        texts += [(where, "subject", ctx.subject or ""), (where, "preheader", ctx.preheader or "")]
     seen = set()
     for entry in ctx.entries:
         if entry.summary.id in seen:
