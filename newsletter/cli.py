@@ -447,6 +447,13 @@ class _CheckCommand(click.Command):
         super().format_epilog(ctx, formatter)
 
 
+def _export_services() -> list[str]:
+    """The services `check --service` takes: those of `export` ("all" aside). A cheap import."""
+    from newsletter.exporters import ALL, service_names
+
+    return [name for name in service_names() if name != ALL]
+
+
 def _issue_args(issue_id: str | None, start: date | None, end: date | None) -> str:
     return issue_id or f"--from {start} --to {end}"
 
@@ -457,8 +464,9 @@ def _issue_args(issue_id: str | None, start: date | None, end: date | None) -> s
               help="Print the findings as JSON (schema in docs/check.md).")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, not only on errors.")
 @click.option("--service", metavar="NAME",
-              help="Check the export for this mailing service (its merge tags in place) "
-                   "instead of the generic build.")
+              help="Check what `newsletter export --service NAME` writes (the service's merge "
+                   "tags in place) instead of the generic build. NAME: "
+                   + ", ".join(sorted(_export_services())) + ".")
 @skip_invalid_option
 @click.pass_context
 def check(ctx: click.Context, issue_id: str | None, start: date | None, end: date | None,

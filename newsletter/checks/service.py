@@ -1,33 +1,32 @@
-"""The seam to the exporters: the parts of an issue as one mailing service will send them.
+"""The seam to the exporters: an issue as one mailing service will receive it.
 
-`newsletter check --service NAME` checks an export, not the generic build. The exporters live
-in `newsletter.exporters` (another part of the project), looked up lazily so that the checks
-work without them. What this module expects of that registry:
+`newsletter check --service NAME` checks the export, not the generic build: the exporter of
+`newsletter export` runs in memory, and its files are read back (newsletter/checks/exported.py)
+into the HTML and text parts with the service's merge tags in place. The tags the exporter
+declares (its `Tags` and `UNSUBSCRIBE` constants) are passed on, so that tags in no common syntax
+(Campaign Monitor's `[unsubscribe]`) are recognised too.
 
-    newsletter.exporters.names() -> iterable of service names
-    newsletter.exporters.get(name) -> an exporter (KeyError when unknown), whose
-        .render(workspace, build_result) returns an object with .html and .text (the export,
-        merge tags in place) and, optionally, .merge_tags (the tags it used)
-
-Tests and other callers may pass their own registry: a mapping of name -> function
-(workspace, build_result) -> ServiceParts.
+The exporters are looked up lazily (`newsletter.exporters.get(name)`), so the checks work without
+them. Callers may pass their own registry instead: a mapping of name -> function
+(workspace, build_result) -> ServiceParts (the tests do).
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Callable, Mapping
+from dataclasses import fields, is_dataclass
 from typing import Any
 
 from newsletter.build import BuildResult
 from newsletter.checks.base import ServiceParts
+from newsletter.checks.exported import read_parts
 from newsletter.errors import UsageError
 from newsletter.workspace import Workspace
 
 Exporter = Callable[[Workspace, BuildResult], ServiceParts]
 Registry = Mapping[str, Exporter]
-
-
 EXPORTERS_MODULE = "newsletter.exporters"
 
 
@@ -41,21 +40,40 @@ def _module() -> Any | None:
 
 
 def installed() -> Registry:
-    """The services of `newsletter.exporters`, adapted to this module's Exporter shape."""
+    """Every service of `newsletter export` ("all" aside: a check reads one export)."""
     module = _module()
-    if module is None or not hasattr(module, "get"):
+    if module is None:
         return {}
-    names = module.names() if hasattr(module, "names") else ()
-    return {str(name): _adapter(module, str(name)) for name in names}
+    names = [n for n in module.service_names() if n != getattr(module, "ALL", "all")]
+    return {name: _adapter(module, name) for name in names}
 
 
 def _adapter(module: Any, name: str) -> Exporter:
     def export(ws: Workspace, result: BuildResult) -> ServiceParts:
-        exported = module.get(name).render(ws, result)
-        return ServiceParts(name, exported.html, exported.text,
-                            tuple(getattr(exported, "merge_tags", ()) or ()))
+        exporter = module.get(name)
+        files = exporter.export(result, ws.config)
+        html, text = read_parts(name, files)
+        return ServiceParts(name, html, text, declared_tags(exporter))
 
     return export
+
+
+def declared_tags(exporter: Any) -> tuple[str, ...]:
+    """The merge tags an exporter's module declares: its UNSUBSCRIBE and its Tags constants."""
+    module = sys.modules.get(getattr(exporter.export, "__module__", ""), None)
+    tags: list[str] = []
+    for key, value in vars(module).items() if module else ():
+        if key == "UNSUBSCRIBE" and isinstance(value, str):
+            tags.append(value)
+        elif is_dataclass(value) and not isinstance(value, type) and \
+                type(value).__name__ == "Tags":
+            tags += [v for v in (getattr(value, f.name) for f in fields(value))
+                     if isinstance(v, str)]
+    return tuple(t for t in dict.fromkeys(tags) if t.strip())
+
+
+def available(registry: Registry | None = None) -> list[str]:
+    return sorted(installed() if registry is None else registry)
 
 
 def resolve(name: str, registry: Registry | None = None) -> Exporter:
