@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from conftest import WorkspaceFactory, many_summaries  # noqa: E402
 
-from newsletter.build import build  # noqa: E402
+from newsletter.build import BuildResult, prepare, render_plan  # noqa: E402
 from newsletter.checks.base import CheckContext, groups, rules  # noqa: E402
 from newsletter.workspace import Workspace, open_workspace  # noqa: E402
 
@@ -33,10 +33,12 @@ def best(func) -> float:
     return min(times) * 1000
 
 
-def measure(ws: Workspace, issue: str | None) -> dict[str, float]:
-    result = build(ws, issue, None, None, write=False, enforce_size=False) if issue else None
-    assert result is not None
-    out = {"build": best(lambda: build(ws, issue, write=False, enforce_size=False))}
+def measure(ws: Workspace, issue: str) -> dict[str, float]:
+    def render() -> BuildResult:  # what `check` does: build in memory, no size stop
+        return render_plan(ws, prepare(ws, issue))
+
+    result = render()
+    out = {"build": best(render)}
 
     def context() -> CheckContext:
         return CheckContext(result.html, result.text, ws.config, result.plan)
