@@ -8,8 +8,6 @@ preheader) and MJML's zero-size wrappers, which hold no text of their own, are l
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from lxml.html import HtmlElement
 
 from newsletter.checks.base import HTML_PART, CheckContext, Finding, check, error, warning
@@ -26,7 +24,6 @@ from newsletter.checks.html import (
     has_text,
     headings_before,
     hex_of,
-    is_hidden,
     own_text,
     short,
     tag,
@@ -78,7 +75,7 @@ def headings(ctx: CheckContext) -> list[Finding]:
     findings = []
     previous: tuple[int, str] | None = None
     for el in elements(body(ctx.document)):
-        if tag(el) not in HEADINGS or is_hidden(el):
+        if tag(el) not in HEADINGS or ctx.is_hidden(el):
             continue
         level, text = HEADINGS[tag(el)], short(el.text_content())
         if previous is not None and level > previous[0] + 1:
@@ -91,20 +88,22 @@ def headings(ctx: CheckContext) -> list[Finding]:
     return findings
 
 
-def text_elements(ctx: CheckContext) -> Iterator[HtmlElement]:
-    """Visible elements of the body that hold text of their own."""
-    for el in elements(body(ctx.document)):
-        if tag(el) in SKIP_TAGS or not has_text(own_text(el)) or is_hidden(el):
-            continue
-        yield el
+def text_elements(ctx: CheckContext) -> list[HtmlElement]:
+    """Visible elements of the body that hold text of their own (computed once per context)."""
+    def find() -> list[HtmlElement]:
+        return [el for el in elements(body(ctx.document))
+                if tag(el) not in SKIP_TAGS and not ctx.is_hidden(el) and has_text(own_text(el))]
+    found: list[HtmlElement] = ctx.memo("text_elements", find)
+    return found
 
 
 @check("accessibility.contrast")
 def colour_contrast(ctx: CheckContext) -> list[Finding]:
     """Text colours against their backgrounds reach 4.5:1 (error)."""
     pairs: dict[tuple[str, str], tuple[float, int, HtmlElement]] = {}
+    backgrounds: dict[HtmlElement, tuple[float, float, float, float]] = {}
     for el in text_elements(ctx):
-        background = background_colour(el)
+        background = background_colour(el, backgrounds)
         foreground = blend(text_colour(el), background)
         ratio = contrast(foreground, background)
         if ratio < MIN_CONTRAST:

@@ -9,7 +9,7 @@ accessibility, content, plaintext); a workspace may disable a single rule or a w
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -91,6 +91,7 @@ class CheckContext:
     plan: Plan | None = None
     service: str | None = None
     merge_tags: tuple[str, ...] = ()
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @cached_property
     def document(self) -> HtmlElement:
@@ -98,6 +99,22 @@ class CheckContext:
         from newsletter.checks.html import parse
 
         return parse(self.html)
+
+    @cached_property
+    def hidden(self) -> set[HtmlElement]:
+        """The elements readers do not see (hidden themselves or inside a hidden one)."""
+        from newsletter.checks.html import hidden_elements
+
+        return hidden_elements(self.document)
+
+    def is_hidden(self, el: HtmlElement) -> bool:
+        return el in self.hidden
+
+    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        """A value computed once per context and shared by the checks (e.g. text elements)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     @property
     def subject(self) -> str | None:

@@ -18,7 +18,7 @@ from newsletter.checks.base import (
     info,
     warning,
 )
-from newsletter.checks.html import body, elements, has_text, is_hidden, normalise, own_text, tag, visible_text
+from newsletter.checks.html import body, elements, has_text, normalise, own_text, tag, visible_text
 from newsletter.checks.tags import ADDRESS_TOKEN, UNSUBSCRIBE_TOKEN, merge_tags, tags_about
 from newsletter.placeholders import remaining
 
@@ -37,9 +37,9 @@ def _unsubscribe_in_html(ctx: CheckContext) -> str:
         return OK
     state = MISSING
     for el in elements(body(ctx.document)):
-        if "unsub" in tag(el) and not is_hidden(el):
+        if "unsub" in tag(el) and not ctx.is_hidden(el):
             return OK  # a service's element tag, such as Campaign Monitor's <unsubscribe>
-        if tag(el) != "a" or is_hidden(el):
+        if tag(el) != "a" or ctx.is_hidden(el):
             continue
         href = (el.get("href") or "").strip()
         if href == UNSUBSCRIBE_TOKEN:
@@ -107,7 +107,7 @@ def postal_address(ctx: CheckContext) -> list[Finding]:
                                    "address (bulk email must show one)",
                       'set postal_address = "Organisation, street, town, postcode" in '
                       "newsletter.toml")]
-    states = {HTML_PART: _address_state(ctx, visible_text(ctx.document), ctx.html),
+    states = {HTML_PART: _address_state(ctx, visible_text(ctx.document, ctx.hidden), ctx.html),
               TEXT_PART: _address_state(ctx, normalise(ctx.text), ctx.text)}
     findings = []
     for part, state in states.items():
@@ -127,7 +127,7 @@ def preheader_text(ctx: CheckContext) -> str | None:
     for el in elements(body(ctx.document)):
         if not has_text(own_text(el)):
             continue
-        if is_hidden(el):
+        if ctx.is_hidden(el):
             return normalise(el.text_content()) or None
         return None
     return None
