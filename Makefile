@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint browser bench bench-import bench-export screenshots golden clean
+.PHONY: install demo test lint browser bench bench-import bench-export bench-check screenshots golden clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ bench-import: install
 
 bench-export: install
 	$(BIN)/python benchmarks/bench_export.py
+
+## make bench-check: milliseconds per check group on the sample issue and on 60 and 90 cards
+bench-check: install
+	$(BIN)/python benchmarks/bench_check.py
 
 ## make screenshots: docs/*.png of the sample issue in headless chromium
 screenshots: install browser
