@@ -35,8 +35,8 @@ Key = tuple[int, int, int]
 
 @dataclass(frozen=True)
 class Row:
-    """One file: its key, and for a clean summary (no problem, no warning) its id, url and local
-    date, so that selecting needs no decoding; `record` is the whole record as JSON."""
+    """One file as stored: its key, and for a clean summary (no problem, no warning) its id, url
+    and local date, so that selecting needs no decoding; `record` is the whole record as JSON."""
 
     key: Key
     sid: str | None
@@ -45,9 +45,14 @@ class Row:
     record: str
 
 
+# What `open` reads for every file: (size, mtime_ns, ctime_ns, sid, url, day). The record itself
+# is read by `record(path)` only for the summaries a build shows.
+IndexRow = tuple[int, int, int, str | None, str | None, str | None]
+
+
 @dataclass
 class CacheState:
-    rows: dict[str, Row]
+    rows: dict[str, IndexRow]
     notices: list[Problem]
 
 
@@ -77,7 +82,7 @@ class IndexCache:
             self.close()
             return CacheState({}, notices)
 
-    def _read(self) -> dict[str, Row]:
+    def _read(self) -> dict[str, IndexRow]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         gitignore = self.path.parent / ".gitignore"
         if not gitignore.exists():
@@ -92,9 +97,18 @@ class IndexCache:
             self.conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                                   [("format", FORMAT), ("fingerprint", self.fingerprint)])
             return {}
-        query = "SELECT path, size, mtime_ns, ctime_ns, sid, url, day, record FROM files"
-        return {path: Row((size, mtime, ctime), sid, url, day, record)
-                for path, size, mtime, ctime, sid, url, day, record in self.conn.execute(query)}
+        query = "SELECT path, size, mtime_ns, ctime_ns, sid, url, day FROM files"
+        return {row[0]: row[1:] for row in self.conn.execute(query)}
+
+    def record(self, path: str) -> str | None:
+        """The stored record of one file (None when the cache cannot say)."""
+        try:
+            if self.conn is None:
+                self.conn = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+            found = self.conn.execute("SELECT record FROM files WHERE path = ?", (path,)).fetchone()
+        except sqlite3.DatabaseError:
+            return None
+        return found[0] if found else None
 
     def store(self, changed: list[tuple[str, Row]], removed: Iterable[str]) -> list[Problem]:
         if self.conn is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -179,13 +180,13 @@ class _Collector:
 def read_source(raw: bytes, out: _Collector) -> Source | None:
     """Split a file's bytes into YAML front matter and Markdown body."""
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8")  # the C codec; "utf-8-sig" is a slow Python wrapper
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         out.error(f"byte {exc.start} is not UTF-8 text", line=line,
                   fix="save the file as UTF-8")
         return None
-    text = text.replace("\r\n", "\n")
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     if not text.strip():
         out.error("the file is empty", fix="add front matter (title, published, url) and a body")
         return None
@@ -267,7 +268,12 @@ def _text(meta: dict[str, Any], key: str, out: _Collector, *, required: bool = F
     if not isinstance(value, str):
         out.error(f"must be text, got {type(value).__name__}", key, fix="put the value in quotes")
         return None
-    return re.sub(r"\s+", " ", value).strip() or None
+    if _SPACE_RUN.search(value):
+        value = re.sub(r"\s+", " ", value)
+    return value.strip() or None
+
+
+_SPACE_RUN = re.compile(r"\s\s|[^\S ]")
 
 
 def _url(meta: dict[str, Any], key: str, out: _Collector, *, required: bool = False,
@@ -367,6 +373,13 @@ def iter_summary_files(folder: Path) -> Iterator[tuple[str, str, os.stat_result]
     walk(str(folder), "")
     found.sort(key=lambda item: item[0])
     return iter(found)
+
+
+PARALLEL_MIN = 2000  # files to read before worker processes pay off
+
+
+def _parse_job(job: tuple[str, str, ZoneInfo, tuple[str, ...]]) -> dict[str, Any]:
+    return parse_file(*job)
 
 
 def parse_file(path: str, shown: str, tz: ZoneInfo, theme_ids: tuple[str, ...]) -> dict[str, Any]:
@@ -482,6 +495,22 @@ class _LoadContext:
         self.fingerprint = (ws.config.timezone, str(self.folder), *self.theme_ids)
         self.parse_seconds = 0.0
 
+    def parse_many(self, files: list[tuple[str, str, Any]]) -> list[dict[str, Any]]:
+        """Read many files: in worker processes when there are thousands and several cores."""
+        started = perf_counter()
+        jobs = [(path, shown, self.tz, self.theme_ids) for shown, path, _key in files]
+        workers = min(os.cpu_count() or 1, 4)
+        if len(jobs) < PARALLEL_MIN or workers < 2 or threading.active_count() > 1:
+            records = [parse_file(*job) for job in jobs]  # (no fork while threads run)
+        else:
+            from concurrent.futures import ProcessPoolExecutor
+            from multiprocessing import get_context
+
+            with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+                records = list(pool.map(_parse_job, jobs, chunksize=256))
+        self.parse_seconds += perf_counter() - started
+        return records
+
     def parse(self, path: str, shown: str) -> dict[str, Any]:
         started = perf_counter()
         record = parse_file(path, shown, self.tz, self.theme_ids)
@@ -507,26 +536,30 @@ class _LoadContext:
         notices = list(state.notices) if state else []
         files: dict[str, FileState] = {}
         changed: list[tuple[str, Row]] = []
+        missing: list[tuple[str, str, tuple[int, int, int]]] = []
         tz, theme_ids = self.tz, self.theme_ids
         for rel, path, stat in iter_summary_files(self.folder):
             shown = self.prefix + rel
             key = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
             row = rows.get(shown)
-            if row is not None and row.key == key and row.sid is not None:
-                make = partial(_summary_from_text, row.record, shown, path, tz, theme_ids)
-                entry = IndexEntry(shown, row.sid, row.url or "", date.fromisoformat(row.day or ""),
+            if row is not None and row[:3] == key and row[3] is not None:
+                make = partial(_summary_from_cache, cache, shown, path, tz, theme_ids)
+                entry = IndexEntry(shown, row[3], row[4] or "", date.fromisoformat(row[5] or ""),
                                    make)
                 files[shown] = FileState(entry, [], [])
                 continue
-            record = _cached_record(row, key)
+            record = _cached_record(cache, shown) if row is not None and row[:3] == key else None
             if record is None:
-                record = self.parse(path, shown)
-                if cache is not None:
-                    changed.append((shown, _row(record, key, shown, path, tz)))
-            files[shown] = self.state_of(record, shown, path)
+                files[shown] = FileState(None, [], [])  # keeps the order; filled below
+                missing.append((shown, path, key))
+            else:
+                files[shown] = self.state_of(record, shown, path)
+        for (shown, path, key), record in zip(missing, self.parse_many(missing), strict=True):
+            files[shown] = state = self.state_of(record, shown, path)
+            if cache is not None:
+                changed.append((shown, _row(record, key, state)))
         if cache is not None:
             notices += cache.store(changed, set(rows) - set(files))
-            cache.close()
         return files, notices
 
     def refresh(self, files: dict[str, FileState], path: str) -> None:
@@ -553,42 +586,41 @@ class _LoadContext:
         files[shown] = self.state_of(self.parse(absolute, shown), shown, absolute)
 
 
-def _cached_record(row: Any, key: tuple[int, int, int]) -> dict[str, Any] | None:
-    """The record of an unchanged file that is not a clean summary (problems or warnings)."""
+def _cached_record(cache: Any, shown: str) -> dict[str, Any] | None:
+    """The stored record of an unchanged file that is not a clean summary (problems, warnings)."""
     from newsletter.cache import loads
 
-    if row is None or row.key != key:
-        return None
+    text = cache.record(shown) if cache is not None else None
     try:
-        return loads(row.record)
+        return loads(text) if text is not None else None
     except ValueError:
         return None
 
 
-def _row(record: dict[str, Any], key: tuple[int, int, int], shown: str, path: str,
-         tz: ZoneInfo) -> Any:
+def _row(record: dict[str, Any], key: tuple[int, int, int], state: FileState) -> Any:
+    """The cache row of a freshly read file (id, url and date only for a clean summary)."""
     from newsletter.cache import Row, dumps
 
-    clean = record["summary"] is not None and not record["problems"] and not record["warnings"]
-    if not clean:
+    entry = state.entry
+    if entry is None or record["problems"] or record["warnings"]:
         return Row(key, None, None, None, dumps(record))
-    summary = _summary_from_record(record["summary"], shown, path, tz)
-    return Row(key, summary.id, summary.url, summary.date.isoformat(), dumps(record))
+    return Row(key, entry.id, entry.url, entry.day.isoformat(), dumps(record))
 
 
-def _summary_from_text(text: str, shown: str, path: str, tz: ZoneInfo,
-                       theme_ids: tuple[str, ...]) -> Summary:
-    """A summary from its cached record; an unreadable record means reading the file again."""
-    from newsletter.cache import loads
-
+def _summary_from_cache(cache: Any, shown: str, path: str, tz: ZoneInfo,
+                        theme_ids: tuple[str, ...]) -> Summary:
+    """A summary from its cached record; a missing or unreadable one means reading the file."""
+    record = _cached_record(cache, shown)
     try:
-        return _summary_from_record(loads(text)["summary"], shown, path, tz)
-    except (ValueError, KeyError, TypeError):
-        record = parse_file(path, shown, tz, theme_ids)
-        if record["summary"] is None:
-            raise ContentError(f"{shown} could not be read",
-                               [_problem(p) for p in record["problems"]]) from None
-        return _summary_from_record(record["summary"], shown, path, tz)
+        if record is not None:
+            return _summary_from_record(record["summary"], shown, path, tz)
+    except (KeyError, TypeError, ValueError):
+        pass
+    record = parse_file(path, shown, tz, theme_ids)
+    if record["summary"] is None:
+        raise ContentError(f"{shown} could not be read",
+                           [_problem(p) for p in record["problems"]])
+    return _summary_from_record(record["summary"], shown, path, tz)
 
 
 def duplicate_problems(entries: Iterable[IndexEntry | Summary]) -> list[Problem]:
