@@ -216,14 +216,13 @@ def build(ctx: click.Context, issue_id: str | None, start: date | None, end: dat
       newsletter build --from 2026-05-01 --to 2026-05-31 --out /tmp/may
     """
     from newsletter.build import build as build_issue
-    from newsletter.checks.report import counts_text
-    from newsletter.checks.runner import check_build
+    from newsletter.checkcache import counts_for_build
     from newsletter.report import build_summary
 
     ws = _workspace(ctx)
     result = build_issue(ws, issue_id, start, end, out_dir=out, skip_invalid=skip_invalid)
     click.echo(build_summary(result, Path.cwd()), nl=False)
-    click.echo(f"Checks: {counts_text(check_build(ws, result))} (details: newsletter check "
+    click.echo(f"Checks: {counts_for_build(ws, result)} (details: newsletter check "
                f"{_issue_args(issue_id, start, end)})", err=True)
     _print_warnings(result.warnings + result.notices)
 

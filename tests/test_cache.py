@@ -272,3 +272,32 @@ def test_compiled_html_cache_keeps_a_bounded_number_of_entries(tmp_path, monkeyp
     for i in range(6):
         render.compiled_html(f"mjml {i}", tmp_path)
     assert len(list(tmp_path.glob("*.html"))) == 3
+
+
+# --- the remembered check counts of `build` ------------------------------------------------------
+
+
+def test_build_check_counts_are_the_same_from_the_cache(sample_ws, monkeypatch):
+    from newsletter.checkcache import counts_for_build
+    from newsletter.checks.report import counts_text
+    from newsletter.checks.runner import check_build
+
+    result = build(sample_ws, "2026-05", write=False)
+    fresh = counts_text(check_build(sample_ws, result))
+    assert counts_for_build(sample_ws, result) == fresh  # computed and stored
+    assert list((sample_ws.root / CACHE_DIR / "checks").glob("*.txt"))
+    import newsletter.checks.runner as runner
+
+    monkeypatch.setattr(runner, "check_build", lambda *a, **k: pytest.fail("checks ran again"))
+    assert counts_for_build(sample_ws, result) == fresh  # from the cache
+
+
+def test_build_check_counts_follow_a_changed_plan(sample_ws):
+    from newsletter.checkcache import key_for
+
+    first = build(sample_ws, "2026-05", write=False)
+    path = sample_ws.summaries_path / "2026" / "05" / "nmosd-b-cell-therapy-infections.md"
+    path.write_text(path.read_text().replace("themes: [related]",
+                                             "themes: [related]\nstudy_type: observational"))
+    second = build(sample_ws, "2026-05", write=False)
+    assert key_for(sample_ws, first) != key_for(sample_ws, second)
