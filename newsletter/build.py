@@ -83,6 +83,7 @@ def caching_enabled() -> bool:
 
 
 def html_cache_dir(ws: Workspace) -> Path | None:
+    """Where rendering keeps compiled HTML (and, in jinja/, compiled templates)."""
     return ws.root / CACHE_DIR / "html" if caching_enabled() else None
 
 

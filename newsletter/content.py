@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cached_property, partial
@@ -428,8 +428,11 @@ class FileState:
     """What one summary file gave: its index entry (when valid) and its problems."""
 
     entry: IndexEntry | None
-    problems: list[Problem]
-    warnings: list[Problem]
+    problems: Sequence[Problem]
+    warnings: Sequence[Problem]
+
+
+_NONE: tuple[Problem, ...] = ()
 
 
 @dataclass
@@ -546,11 +549,11 @@ class _LoadContext:
                 make = partial(_summary_from_cache, cache, shown, path, tz, theme_ids)
                 entry = IndexEntry(shown, row[3], row[4] or "", date.fromisoformat(row[5] or ""),
                                    make)
-                files[shown] = FileState(entry, [], [])
+                files[shown] = FileState(entry, _NONE, _NONE)
                 continue
             record = _cached_record(cache, shown) if row is not None and row[:3] == key else None
             if record is None:
-                files[shown] = FileState(None, [], [])  # keeps the order; filled below
+                files[shown] = FileState(None, _NONE, _NONE)  # keeps the order; filled below
                 missing.append((shown, path, key))
             else:
                 files[shown] = self.state_of(record, shown, path)

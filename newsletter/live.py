@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import webbrowser
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from newsletter.config import CONFIG_FILE
 from newsletter.content import ArchiveMemo
 from newsletter.errors import NewsletterError
 from newsletter.preview import PreviewServer, Snapshot
+from newsletter.render import preload
 from newsletter.workspace import Workspace, open_workspace
 
 
@@ -22,6 +24,8 @@ def make_builder(root: Path | None, issue_id: str | None, start: date | None,
     between calls: only the summary files the watcher reports are read again (a change to
     newsletter.toml reads everything)."""
     memo = ArchiveMemo()
+    warm = threading.Thread(target=preload, daemon=True)  # the first save need not wait for it
+    warm.start()
 
     def builder(changed: set[Path] | None = None) -> Snapshot:
         hints = None

@@ -134,8 +134,10 @@ def email_context(config: Config, plan: Plan) -> dict[str, Any]:
 # --- templates ------------------------------------------------------------------------------
 
 
-def template_env(workspace_templates: Path | None) -> jinja2.Environment:
-    """Workspace templates override the packaged ones file by file."""
+def template_env(workspace_templates: Path | None,
+                 bytecode_dir: Path | None = None) -> jinja2.Environment:
+    """Workspace templates override the packaged ones file by file. With `bytecode_dir`, compiled
+    templates are kept there (Jinja checks each template's source before reusing them)."""
     loaders: list[jinja2.BaseLoader] = []
     if workspace_templates is not None and workspace_templates.is_dir():
         loaders.append(jinja2.FileSystemLoader(workspace_templates))
@@ -148,9 +150,20 @@ def template_env(workspace_templates: Path | None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=_bytecode_cache(bytecode_dir),
     )
     env.filters["wrap"] = wrap
     return env
+
+
+def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
+    if folder is None:
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 def render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
@@ -338,6 +351,15 @@ def _toolchain_stamp() -> str:
 HTML_CACHE_ENTRIES = 64
 
 
+def preload() -> None:
+    """Import and warm up the compiler and the inliner (a long-running preview calls this at
+    start, so the first save does not pay for them)."""
+    minify(inline_css(compile_mjml(
+        "<mjml><mj-head><mj-style>/*nl:inline*/ p{margin:0}</mj-style></mj-head><mj-body>"
+        "<mj-section><mj-column><mj-text><p>warm-up</p></mj-text></mj-column></mj-section>"
+        "</mj-body></mjml>")))
+
+
 def compiled_html(mjml_source: str, cache_dir: Path | None) -> tuple[str, bool]:
     """MJML -> compiled, inlined, minified HTML; (html, True) when it came from the cache.
 
@@ -379,7 +401,7 @@ def render_email(config: Config, plan: Plan, workspace_templates: Path | None,
         timings[name] = now - clock
         clock = now
 
-    env = template_env(workspace_templates)
+    env = template_env(workspace_templates, cache_dir / "jinja" if cache_dir else None)
     context = email_context(config, plan)
     mjml_source = render_template(env, MAIN_TEMPLATE, context)
     lap("render_mjml")
