@@ -207,6 +207,20 @@ def compile_and_inline(source: Path, runs: int) -> dict[str, list[float]]:
     return out
 
 
+def light_commands(runs: int) -> tuple[list[float], list[float]]:
+    """`newsletter --help` as a whole process, and `import newsletter.cli` by -X importtime."""
+    helps, imports = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([_newsletter(), "--help"], check=True, capture_output=True)
+        helps.append(time.perf_counter() - start)
+        done = subprocess.run([sys.executable, "-X", "importtime", "-c", "import newsletter.cli"],
+                              check=True, capture_output=True, text=True)
+        line = next(ln for ln in done.stderr.splitlines() if ln.endswith("| newsletter.cli"))
+        imports.append(int(line.split("|")[1]) / 1e6)
+    return helps, imports
+
+
 def node_mjml(mjml_bin: Path, source: Path, runs: int) -> list[float]:
     out = source.with_name("node-mjml.html")
     command = [str(mjml_bin), str(source), "-o", str(out)]
@@ -241,6 +255,9 @@ def main() -> None:
         "| case | min | median | max | unit | target |",
         "|---|---:|---:|---:|---|---|",
     ]
+    helps, imports = light_commands(args.runs)
+    rows.append(_row("`newsletter --help`, whole process", helps, "fast (lazy imports)"))
+    rows.append(_row("`import newsletter.cli` (python -X importtime)", imports, ""))
     with tempfile.TemporaryDirectory() as tmp:
         for size in sizes:
             root = Path(tmp) / f"ws{size}"
