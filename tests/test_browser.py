@@ -11,20 +11,26 @@ pytestmark = pytest.mark.browser
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 
-SMALL_TEXT_JS = """() => {
-  const small = [];
+# Visible text in the email: (element, its text) for each text node with a box, outside
+# display:none (the hidden preheader). Both browser checks below start from it.
+VISIBLE_TEXTS_JS = """
+const visibleTexts = () => {
+  const out = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
-    const node = walker.currentNode;
-    if (!node.textContent.trim()) continue;
-    const el = node.parentElement;
+    const node = walker.currentNode, el = node.parentElement, text = node.textContent.trim();
     const rect = el.getBoundingClientRect();
-    const style = getComputedStyle(el);
-    if (rect.width === 0 || rect.height === 0 || style.visibility === 'hidden') continue;
-    if (el.closest('[style*="display:none"]')) continue;
-    if (parseFloat(style.fontSize) < 14) small.push(node.textContent.trim().slice(0, 40));
+    if (!text || rect.width === 0 || rect.height === 0) continue;
+    if (getComputedStyle(el).visibility === 'hidden' || el.closest('[style*="display:none"]')) continue;
+    out.push([el, text.slice(0, 40)]);
   }
-  return small;
+  return out;
+};
+"""
+
+SMALL_TEXT_JS = "() => {" + VISIBLE_TEXTS_JS + """
+  return visibleTexts().filter(([el]) => parseFloat(getComputedStyle(el).fontSize) < 14)
+                       .map(([, text]) => text);
 }"""
 
 
@@ -73,7 +79,7 @@ def test_visible_text_is_at_least_14px(page_factory, sample_email, width):
     assert page.evaluate(SMALL_TEXT_JS) == []
 
 
-CONTRAST_JS = """() => {
+CONTRAST_JS = "() => {" + VISIBLE_TEXTS_JS + """
   const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);
   const lum = ([r, g, b]) => {
     const f = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
@@ -87,16 +93,10 @@ CONTRAST_JS = """() => {
     return [255, 255, 255];
   };
   const bad = [];
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  while (walker.nextNode()) {
-    const node = walker.currentNode;
-    if (!node.textContent.trim()) continue;
-    const el = node.parentElement;
-    const rect = el.getBoundingClientRect();
-    if (rect.width === 0 || rect.height === 0 || el.closest('[style*="display:none"]')) continue;
+  for (const [el, text] of visibleTexts()) {
     const fg = lum(rgb(getComputedStyle(el).color).slice(0, 3)), bg = lum(background(el));
     const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
-    if (ratio < 4.5) bad.push(`${ratio.toFixed(2)}: ${node.textContent.trim().slice(0, 40)}`);
+    if (ratio < 4.5) bad.push(`${ratio.toFixed(2)}: ${text}`);
   }
   return bad;
 }"""
