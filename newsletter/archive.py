@@ -16,17 +16,13 @@ from newsletter import placeholders
 from newsletter.build import GENERATOR, BuildResult, Prepared, render_plan, write_output
 from newsletter.config import Config
 from newsletter.content import load_archive
-from newsletter.errors import NewsletterError, Problem
+from newsletter.errors import ArchiveError, NewsletterError, Problem
 from newsletter.render import render_template, template_env
 from newsletter.select import load_issue_file, select
 from newsletter.themes import make_plan
 from newsletter.workspace import Workspace
 
 MARKER = "archive.json"
-
-
-class ArchiveError(NewsletterError):
-    """Issues that could not be put in the archive (all of them are listed)."""
 
 
 @dataclass(frozen=True)

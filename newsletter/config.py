@@ -138,10 +138,6 @@ def no_blank_items(values: tuple[str, ...]) -> str | None:
     return None
 
 
-def positive(value: int) -> str | None:
-    return None if value > 0 else "must be a whole number above 0"
-
-
 # --- the schema -----------------------------------------------------------------------------
 
 

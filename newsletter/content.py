@@ -226,8 +226,13 @@ def _front_matter_end(lines: list[str]) -> int | None:
 
 def read_body(path: str | Path) -> str:
     """The body of a summary file (everything after the front matter)."""
-    with open(path, "rb") as handle:
-        text = handle.read().decode("utf-8-sig", errors="replace").replace("\r\n", "\n")
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as exc:  # removed or locked since the archive was read
+        raise ContentError(
+            f"{path} could not be read again ({exc.strerror}); build once more") from None
+    text = raw.decode("utf-8-sig", errors="replace").replace("\r\n", "\n")
     lines = text.split("\n")
     end = _front_matter_end(lines) if lines and lines[0].strip() == "---" else None
     return "\n".join(lines[end + 1:]) if end is not None else ""
@@ -385,8 +390,13 @@ def _parse_job(job: tuple[str, str, ZoneInfo, tuple[str, ...]]) -> dict[str, Any
 def parse_file(path: str, shown: str, tz: ZoneInfo, theme_ids: tuple[str, ...]) -> dict[str, Any]:
     """Read and validate one file into a record: the summary's fields, or its problems."""
     out = _Collector(shown)
-    with open(path, "rb") as handle:
-        source = read_source(handle.read(), out)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as exc:
+        out.error(f"cannot be read ({exc.strerror})", fix="check the file's permissions")
+        return {"summary": None, "problems": [p.as_dict() for p in out.problems], "warnings": []}
+    source = read_source(raw, out)
     summary = None
     if source is not None:
         stem = os.path.basename(path)[: -len(".md")]

@@ -88,6 +88,14 @@ class SizeLimitError(NewsletterError):
     """The built email is larger than the mail clients' clipping limit."""
 
 
+class ArchiveError(NewsletterError):
+    """Issues that could not be put in the web archive (all of them are listed)."""
+
+
+class PreviewError(NewsletterError):
+    """The preview server could not start."""
+
+
 class OutputError(NewsletterError):
     """An output could not be written (or would overwrite something that is not ours)."""
 

@@ -23,14 +23,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from newsletter.errors import NewsletterError
+from newsletter.errors import PreviewError
 
 HOST = "127.0.0.1"
 APP_PAGE = Path(__file__).parent / "preview_app.html"
-
-
-class PreviewError(NewsletterError):
-    """The preview server could not start."""
 
 
 @dataclass

@@ -414,3 +414,38 @@ def test_naive_datetime_is_taken_in_the_workspace_timezone(make_ws, value: str) 
     [s] = archive.summaries
     assert s.published == datetime(2026, 6, 1, 2, 0, tzinfo=ZoneInfo("America/New_York"))
     assert s.date == date(2026, 6, 1)
+
+
+def test_a_file_that_cannot_be_read_is_a_named_problem(make_ws, monkeypatch):
+    import builtins
+
+    from conftest import summary_text
+
+    from newsletter.errors import ContentError
+
+    ws = make_ws(summaries={"a.md": summary_text(), "b.md": summary_text(slug="b")})
+    real_open = builtins.open
+
+    def refusing_open(file, *args, **kwargs):
+        if str(file).endswith("b.md"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", refusing_open)
+    with pytest.raises(ContentError) as exc:
+        load_archive(ws, use_cache=False)
+    assert [(p.where, p.message) for p in exc.value.problems] == [
+        ("summaries/b.md", "cannot be read (Permission denied)")]
+
+
+def test_a_body_removed_after_loading_is_a_clear_error(make_ws):
+    from conftest import summary_text
+
+    from newsletter.errors import ContentError
+
+    ws = make_ws(summaries={"a.md": summary_text(body="Body text.")})
+    summary = load_archive(ws, use_cache=False).summaries[0]
+    summary.body = None  # as a summary from the index cache: its body is read on first use
+    (ws.summaries_path / "a.md").unlink()
+    with pytest.raises(ContentError, match="could not be read again"):
+        _ = summary.body
