@@ -37,6 +37,7 @@ def fill(document: str, values: Mapping[str, str | None], *, is_html: bool) -> s
         if dropped:
             document = "\n".join(line for line in document.split("\n")
                                  if not any(token in line for token in dropped))
+            document = re.sub(r"\n{3,}", "\n\n", document)  # no gap where a line was
     for name, value in values.items():
         if value is not None:
             document = document.replace(TOKENS[name], _format(name, value, is_html))

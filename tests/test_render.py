@@ -245,3 +245,8 @@ def test_generic_build_without_archive_url_can_drop_the_web_version_line(make_ws
     html = placeholders.fill(result.email.html, {"web_version_url": None}, is_html=True)
     assert "View this email in your browser" not in html
     assert "%%NL_WEB_VERSION_URL%%" not in html
+
+
+def test_a_dropped_text_line_leaves_no_double_gap():
+    text = "Title\n\nView: %%NL_WEB_VERSION_URL%%\n\nBody\n"
+    assert placeholders.fill(text, {"web_version_url": None}, is_html=False) == "Title\n\nBody\n"

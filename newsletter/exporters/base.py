@@ -104,7 +104,6 @@ def fill(result: BuildResult, config: Config, service: str, html_tags: Tags, tex
                                     values_for(config, issue_id, html_tags), is_html=True)
     filled_text = placeholders.fill(result.email.text, values_for(config, issue_id, text_tags),
                                     is_html=False)
-    filled_text = re.sub(r"\n{3,}", "\n\n", filled_text)  # a removed optional line leaves a gap
     left = placeholders.remaining(filled_html + filled_text)
     if left:
         raise ExportError(
