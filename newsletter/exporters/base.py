@@ -95,9 +95,16 @@ def values_for(config: Config, issue_id: str, tags: Tags) -> dict[str, str | Non
 
 
 def fill(result: BuildResult, config: Config, service: str, html_tags: Tags, text_tags: Tags, *,
+         required: tuple[str, str] | None = None, syntax: Iterable[str] = (),
          html: str | None = None) -> tuple[str, str]:
-    """The HTML and text parts with every token filled; `html` replaces the neutral HTML when an
-    exporter has already rewritten it (Campaign Monitor's link elements)."""
+    """The HTML and text parts with every token filled.
+
+    `required`: the unsubscribe tag that must end up in the HTML and in the text part (exports
+    need it; a test send does not);
+    `syntax`: markers of the service's template language that the content must not contain;
+    `html` replaces the neutral HTML when an exporter has already rewritten it (Campaign
+    Monitor's link elements)."""
+    check_syntax(result, service, syntax)
     raise_problems(service, postal_address_problems(config, (html_tags, text_tags)))
     issue_id = result.plan.issue.id
     filled_html = placeholders.fill(result.email.html if html is None else html,
@@ -113,6 +120,9 @@ def fill(result: BuildResult, config: Config, service: str, html_tags: Tags, tex
                      "gives it (an optional one must sit inside its <!--nl:NAME--> block in "
                      "HTML, or on a line of its own in text)",
                      fix="compare your templates/ with the default theme's header and footer")])
+    if required is not None:
+        require_tag(service, "HTML", filled_html, required[0])
+        require_tag(service, "text", filled_text, required[1])
     return filled_html, filled_text
 
 

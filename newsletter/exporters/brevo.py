@@ -12,12 +12,10 @@ from newsletter.config import Config
 from newsletter.exporters.base import (
     Exporter,
     Tags,
-    check_syntax,
     fill,
     json_bytes,
     postal_address_problems,
     raise_problems,
-    require_tag,
     sender_problems,
 )
 
@@ -27,10 +25,8 @@ TAGS = Tags(unsubscribe=UNSUBSCRIBE, web_version="{{ mirror }}", preferences="{{
 
 def export(result: BuildResult, config: Config) -> dict[str, bytes]:
     raise_problems("brevo", sender_problems(config) + postal_address_problems(config, [TAGS]))
-    check_syntax(result, "brevo", ["{{", "{%"])
-    html, text = fill(result, config, "brevo", TAGS, TAGS)
-    require_tag("brevo", "HTML", html, UNSUBSCRIBE)
-    require_tag("brevo", "text", text, UNSUBSCRIBE)
+    html, text = fill(result, config, "brevo", TAGS, TAGS,
+                      required=(UNSUBSCRIBE, UNSUBSCRIBE), syntax=["{{", "{%"])
     issue = result.plan.issue.id
     body = {
         "name": f"{config.name} {issue}",

@@ -11,7 +11,7 @@ from newsletter import placeholders
 from newsletter.build import BuildResult
 from newsletter.config import Config
 from newsletter.errors import ExportError, Problem
-from newsletter.exporters.base import Exporter, Tags, fill, replace_link, require_tag
+from newsletter.exporters.base import Exporter, Tags, fill, replace_link
 
 ELEMENTS = {"unsubscribe_url": "unsubscribe", "web_version_url": "webversion",
             "preferences_url": "preferences"}
@@ -36,9 +36,8 @@ def export(result: BuildResult, config: Config) -> dict[str, bytes]:
     html = link_elements(result.email.html)
     # The tokens are gone from the HTML; these values only resolve the optional-block markers.
     html_tags = Tags(unsubscribe="", web_version="<webversion>", preferences="<preferences>")
-    html, text = fill(result, config, "campaign-monitor", html_tags, TEXT_TAGS, html=html)
-    require_tag("campaign-monitor", "HTML", html, "<unsubscribe")
-    require_tag("campaign-monitor", "text", text, "[unsubscribe]")
+    html, text = fill(result, config, "campaign-monitor", html_tags, TEXT_TAGS,
+                      required=("<unsubscribe", "[unsubscribe]"), html=html)
     issue = result.plan.issue.id
     return {f"{issue}.html": html.encode("utf-8"), f"{issue}.txt": text.encode("utf-8")}
 

@@ -28,7 +28,6 @@ from newsletter.exporters.base import (
     missing_setting,
     postal_address_problems,
     raise_problems,
-    require_tag,
 )
 
 # The To of an exported message: a reserved domain (RFC 2606), so it can never be delivered.
@@ -113,9 +112,9 @@ def build_message(config: Config, subject: str, html: str, text: str, to: Sequen
 def export(result: BuildResult, config: Config) -> dict[str, bytes]:
     tags = Tags(unsubscribe=config.unsubscribe_url)
     raise_problems("eml", check_config(config) + postal_address_problems(config, [tags]))
-    html, text = fill(result, config, "eml", tags, tags)
-    require_tag("eml", "HTML", html, htmllib.escape(config.unsubscribe_url, quote=True))
-    require_tag("eml", "text", text, config.unsubscribe_url)
+    link = config.unsubscribe_url
+    html, text = fill(result, config, "eml", tags, tags,
+                      required=(htmllib.escape(link, quote=True), link))
     message = build_message(config, result.plan.subject, html, text, [PLACEHOLDER_TO])
     return {f"{result.plan.issue.id}.eml": message.as_bytes()}
 

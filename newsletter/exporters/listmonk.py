@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from newsletter.build import BuildResult
 from newsletter.config import Config
-from newsletter.exporters.base import Exporter, Tags, check_syntax, fill, json_bytes, require_tag
+from newsletter.exporters.base import Exporter, Tags, fill, json_bytes
 
 UNSUBSCRIBE = "{{ UnsubscribeURL }}"
 TAGS = Tags(unsubscribe=UNSUBSCRIBE, web_version="{{ MessageURL }}",
@@ -19,10 +19,8 @@ TAGS = Tags(unsubscribe=UNSUBSCRIBE, web_version="{{ MessageURL }}",
 
 
 def export(result: BuildResult, config: Config) -> dict[str, bytes]:
-    check_syntax(result, "listmonk", ["{{"])
-    html, text = fill(result, config, "listmonk", TAGS, TAGS)
-    require_tag("listmonk", "HTML", html, UNSUBSCRIBE)
-    require_tag("listmonk", "text", text, UNSUBSCRIBE)
+    html, text = fill(result, config, "listmonk", TAGS, TAGS,
+                      required=(UNSUBSCRIBE, UNSUBSCRIBE), syntax=["{{"])
     issue = result.plan.issue.id
     body = {
         "name": f"{config.name} {issue}",

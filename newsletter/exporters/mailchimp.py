@@ -13,7 +13,7 @@ import zipfile
 
 from newsletter.build import BuildResult
 from newsletter.config import Config
-from newsletter.exporters.base import Exporter, Tags, check_syntax, fill, json_bytes, require_tag
+from newsletter.exporters.base import Exporter, Tags, fill, json_bytes
 
 UNSUBSCRIBE = "*|UNSUB|*"
 HTML_TAGS = Tags(unsubscribe=UNSUBSCRIBE, web_version="*|ARCHIVE|*",
@@ -34,10 +34,8 @@ def import_zip(html: str) -> bytes:
 
 
 def export(result: BuildResult, config: Config) -> dict[str, bytes]:
-    check_syntax(result, "mailchimp", ["*|"])  # merge tags look like *|NAME|*
-    html, text = fill(result, config, "mailchimp", HTML_TAGS, TEXT_TAGS)
-    require_tag("mailchimp", "HTML", html, UNSUBSCRIBE)
-    require_tag("mailchimp", "text", text, UNSUBSCRIBE)
+    html, text = fill(result, config, "mailchimp", HTML_TAGS, TEXT_TAGS,
+                      required=(UNSUBSCRIBE, UNSUBSCRIBE), syntax=["*|"])  # merge tags look like *|NAME|*
     issue = result.plan.issue.id
     return {
         f"{issue}.zip": import_zip(html),

@@ -13,10 +13,8 @@ from newsletter.config import Config
 from newsletter.exporters.base import (
     Exporter,
     Tags,
-    check_syntax,
     fill,
     json_bytes,
-    require_tag,
     slug,
 )
 
@@ -25,10 +23,9 @@ TAGS = Tags(unsubscribe=UNSUBSCRIBE)
 
 
 def export(result: BuildResult, config: Config) -> dict[str, bytes]:
-    check_syntax(result, "mailgun", ["{{"])  # templates are rendered with Handlebars
-    html, text = fill(result, config, "mailgun", TAGS, TAGS)
-    require_tag("mailgun", "HTML", html, UNSUBSCRIBE)
-    require_tag("mailgun", "text", text, UNSUBSCRIBE)
+    # Mailgun renders stored templates with Handlebars: content must not contain "{{".
+    html, text = fill(result, config, "mailgun", TAGS, TAGS,
+                      required=(UNSUBSCRIBE, UNSUBSCRIBE), syntax=["{{"])
     issue = result.plan.issue.id
     body = {
         "name": slug(f"newsletter-{issue}", r"a-z0-9_.-"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from newsletter.build import BuildResult
 from newsletter.config import Config
-from newsletter.exporters.base import Exporter, Tags, check_syntax, fill, json_bytes, require_tag
+from newsletter.exporters.base import Exporter, Tags, fill, json_bytes
 
 UNSUBSCRIBE = "{{{unsubscribe}}}"
 TAGS = Tags(unsubscribe=UNSUBSCRIBE, preferences="{{{unsubscribe_preferences}}}")
@@ -17,10 +17,8 @@ NAME_LIMIT = 100  # the longest Single Send name the API takes
 
 
 def export(result: BuildResult, config: Config) -> dict[str, bytes]:
-    check_syntax(result, "sendgrid", ["{{"])
-    html, text = fill(result, config, "sendgrid", TAGS, TAGS)
-    require_tag("sendgrid", "HTML", html, UNSUBSCRIBE)
-    require_tag("sendgrid", "text", text, UNSUBSCRIBE)
+    html, text = fill(result, config, "sendgrid", TAGS, TAGS,
+                      required=(UNSUBSCRIBE, UNSUBSCRIBE), syntax=["{{"])
     issue = result.plan.issue.id
     body = {
         "name": f"{config.name} {issue}"[:NAME_LIMIT],

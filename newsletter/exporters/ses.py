@@ -12,10 +12,8 @@ from newsletter.config import Config
 from newsletter.exporters.base import (
     Exporter,
     Tags,
-    check_syntax,
     fill,
     json_bytes,
-    require_tag,
     slug,
 )
 
@@ -29,10 +27,8 @@ def template_name(issue: str) -> str:
 
 
 def export(result: BuildResult, config: Config) -> dict[str, bytes]:
-    check_syntax(result, "ses", ["{{"])
-    html, text = fill(result, config, "ses", TAGS, TAGS)
-    require_tag("ses", "HTML", html, UNSUBSCRIBE)
-    require_tag("ses", "text", text, UNSUBSCRIBE)
+    html, text = fill(result, config, "ses", TAGS, TAGS,
+                      required=(UNSUBSCRIBE, UNSUBSCRIBE), syntax=["{{"])
     issue = result.plan.issue.id
     body = {"Template": {"TemplateName": template_name(issue), "SubjectPart": result.plan.subject,
                          "HtmlPart": html, "TextPart": text}}
