@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from newsletter.errors import Problem
+from newsletter.fsutil import atomic_write
 
 CACHE_DIR = ".newsletter-cache"
 CACHE_FILE = "index.sqlite"
@@ -86,7 +87,7 @@ class IndexCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         gitignore = self.path.parent / ".gitignore"
         if not gitignore.exists():
-            gitignore.write_text("*\n")
+            atomic_write(gitignore, "*\n")
         self.conn = sqlite3.connect(self.path, timeout=5, isolation_level=None)
         self.conn.executescript(SCHEMA)
         meta = dict(self.conn.execute("SELECT key, value FROM meta"))
