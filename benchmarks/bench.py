@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from newsletter import __version__  # noqa: E402
 from newsletter.build import build  # noqa: E402
-from newsletter.cache import CACHE_DIR  # noqa: E402
+from newsletter.summaries.index import CACHE_DIR  # noqa: E402
 from newsletter.workspace import open_workspace  # noqa: E402
 
 MONTH = (2026, 5)
@@ -144,8 +144,8 @@ def preview_rebuilds(root: Path, runs: int) -> tuple[list[float], list[float]]:
     """Save one summary of the month, then wait for the preview's new HTML.
 
     Returns (file write -> new HTML published, builder time alone) for each save."""
-    from newsletter.live import make_builder, watch_paths
-    from newsletter.preview import PreviewServer
+    from newsletter.preview.builder import make_builder, watch_paths
+    from newsletter.preview.server import PreviewServer
 
     ws = open_workspace(root)
     server = PreviewServer(make_builder(root, ISSUE, None, None), watch_paths(ws), port=0)

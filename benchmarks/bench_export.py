@@ -19,8 +19,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from newsletter.build import build  # noqa: E402
-from newsletter.export import export  # noqa: E402
-from newsletter.exporters import REGISTRY, get  # noqa: E402
+from newsletter.exporting.run import export  # noqa: E402
+from newsletter.exporting.services import REGISTRY, get  # noqa: E402
 from newsletter.workspace import open_workspace  # noqa: E402
 
 

@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from newsletter.importing import ImportOptions, import_sources
+from newsletter.importing.run import ImportOptions, import_sources
 from newsletter.workspace import open_workspace
 
 CONFIG = 'name = "Benchmark Digest"\nwebsite_url = "https://example.org"\ntimezone = "UTC"\n'

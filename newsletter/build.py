@@ -1,7 +1,4 @@
-"""One issue end to end: load, select, group, render, check the size, write the outputs.
-
-Everything is gathered and validated before anything is written; the output folder is replaced
-in one rename, so a failed build leaves the previous output untouched.
+"""The build stage: prepare (load, select, plan) -> render -> size gate -> manifest.
 """
 
 from __future__ import annotations
@@ -16,18 +13,20 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from newsletter import __version__, placeholders
-from newsletter.cache import CACHE_DIR
-from newsletter.config import Config
-from newsletter.content import ArchiveMemo, load_archive
-from newsletter.errors import OutputError, Problem, SizeLimitError
-from newsletter.fsutil import replace_dir
-from newsletter.render import RenderedEmail, render_email
-from newsletter.select import Selection, resolve_issue, select
-from newsletter.themes import Plan, issue_header, make_plan
+from newsletter import __version__
+from newsletter.caching import caching_enabled, html_cache_dir
+from newsletter.config.schema import Config
+from newsletter.errors import Problem, SizeLimitError
+from newsletter.issue.plan import Plan, issue_header, make_plan
+from newsletter.issue.select import Selection, select
+from newsletter.issue.spec import resolve_issue
+from newsletter.limits import GMAIL_CLIP_BYTES
+from newsletter.output import write_output
+from newsletter.render import placeholders
+from newsletter.render.email import RenderedEmail, render_email
+from newsletter.summaries.library import LibraryMemo, load_library
 from newsletter.workspace import Workspace
 
-GMAIL_CLIP_BYTES = 102_400
 GENERATOR = f"newsletter {__version__}"
 OUTPUT_FILES = ("email.html", "email.txt", "email.mjml", "manifest.json")
 
@@ -60,11 +59,11 @@ class BuildResult:
 
 def prepare(ws: Workspace, issue_id: str | None = None, start: date | None = None,
             end: date | None = None, *, skip_invalid: bool = False,
-            memo: ArchiveMemo | None = None, changed: list[str] | None = None) -> Prepared:
-    """Select and group an issue. `memo`/`changed`: see content.load_archive (the preview)."""
+            memo: LibraryMemo | None = None, changed: list[str] | None = None) -> Prepared:
+    """Select and group an issue. `memo`/`changed`: see content.load_library (the preview)."""
     clock = time.perf_counter()
     issue, warnings = resolve_issue(ws, issue_id, start, end)
-    archive = load_archive(ws, skip_invalid=skip_invalid, memo=memo, changed=changed,
+    archive = load_library(ws, skip_invalid=skip_invalid, memo=memo, changed=changed,
                            use_cache=caching_enabled())
     loaded = time.perf_counter()
     selection = select(archive, issue)
@@ -75,16 +74,6 @@ def prepare(ws: Workspace, issue_id: str | None = None, start: date | None = Non
                "select_group": grouped - loaded}
     return Prepared(plan, warnings, timings,
                     archive.size, selection, archive.notices)
-
-
-def caching_enabled() -> bool:
-    """NEWSLETTER_NO_CACHE=1 turns both caches off (they never change an output)."""
-    return os.environ.get("NEWSLETTER_NO_CACHE", "") in ("", "0")
-
-
-def html_cache_dir(ws: Workspace) -> Path | None:
-    """Where rendering keeps compiled HTML (and, in jinja/, compiled templates)."""
-    return ws.root / CACHE_DIR / "html" if caching_enabled() else None
 
 
 def workspace_values(config: Config, issue_id: str) -> dict[str, str | None]:
@@ -211,25 +200,22 @@ def make_manifest(plan: Plan, html: str, text: str, mjml: str, warnings: list[Pr
     }
 
 
-def write_output(target: Path, files: dict[str, bytes], marker: str = "manifest.json") -> None:
-    """Replace a folder this tool wrote before (it holds `marker` with our generator key);
-    refuse any other non-empty folder."""
-    if target.exists():
-        if not target.is_dir():
-            raise OutputError(f"{target} exists and is not a folder; choose another --out")
-        if any(target.iterdir()) and not _is_our_output(target / marker):
-            raise OutputError(
-                f"{target} is not empty and was not written by `newsletter build` (it has no "
-                f"{marker} of ours); choose another --out or empty the folder first")
+def _shown_path(path: Path, cwd: Path) -> str:
     try:
-        replace_dir(target, files)
-    except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
+        return os.path.relpath(path, cwd) if path.is_absolute() else str(path)
+    except ValueError:
+        return str(path)
 
 
-def _is_our_output(manifest: Path) -> bool:
-    try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(data, dict) and str(data.get("generator", "")).startswith("newsletter")
+def build_summary(result: BuildResult, cwd: Path) -> str:
+    plan = result.plan
+    sections = len(plan.sections)
+    out = [f"Built issue {plan.issue.id} ({plan.issue.period}): {plan.count} summaries in "
+           f"{sections} section{'s' * (sections != 1)}"]
+    width = max((len(_shown_path(p, cwd)) for p, _ in result.written), default=0)
+    for path, size in result.written:
+        note = ""
+        if path.name == "email.html":
+            note = f"  ({size / GMAIL_CLIP_BYTES:.0%} of Gmail's 102 KB clipping limit)"
+        out.append(f"  {_shown_path(path, cwd):<{width}}  {size / 1024:6.1f} KB{note}")
+    return "\n".join(out) + "\n"

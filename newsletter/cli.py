@@ -131,7 +131,7 @@ def init(directory: Path, force: bool) -> None:
     Example:
       newsletter init my-newsletter && cd my-newsletter && newsletter build 2026-05
     """
-    from newsletter.scaffold import init_workspace
+    from newsletter.config.starter import init_workspace
 
     created, kept = init_workspace(directory, force=force)
     for path in created:
@@ -159,7 +159,7 @@ def new(ctx: click.Context, issue_id: str, start: date | None, end: date | None)
       newsletter new 2026-05
       newsletter new spring-special --from 2026-03-20 --to 2026-06-20
     """
-    from newsletter.scaffold import new_issue
+    from newsletter.issue.new import new_issue
 
     path, warnings = new_issue(_workspace(ctx), issue_id, start, end)
     click.echo(f"created {path}")
@@ -184,7 +184,7 @@ def plan(ctx: click.Context, issue_id: str | None, start: date | None, end: date
       newsletter plan --from 2026-05-01 --to 2026-05-15 --json
     """
     from newsletter.build import prepare
-    from newsletter.report import plan_as_dict, plan_as_text
+    from newsletter.issue.show import plan_as_dict, plan_as_text
 
     prepared = prepare(_workspace(ctx), issue_id, start, end, skip_invalid=skip_invalid)
     if as_json:
@@ -216,8 +216,8 @@ def build(ctx: click.Context, issue_id: str | None, start: date | None, end: dat
       newsletter build --from 2026-05-01 --to 2026-05-31 --out /tmp/may
     """
     from newsletter.build import build as build_issue
-    from newsletter.checkcache import counts_for_build
-    from newsletter.report import build_summary
+    from newsletter.build import build_summary
+    from newsletter.checks.counts import counts_for_build
 
     ws = _workspace(ctx)
     result = build_issue(ws, issue_id, start, end, out_dir=out, skip_invalid=skip_invalid)
@@ -248,7 +248,7 @@ def preview(ctx: click.Context, issue_id: str | None, start: date | None, end: d
       newsletter preview 2026-05 --open
       newsletter preview --from 2026-05-01 --to 2026-05-15 --port 8001
     """
-    from newsletter.live import serve
+    from newsletter.preview.builder import serve
 
     serve(ctx.obj["root"], issue_id, start, end, port, open_browser, click.echo)
 
@@ -269,7 +269,7 @@ def archive(ctx: click.Context, out: Path | None) -> None:
     Example:
       newsletter archive --out site/newsletter
     """
-    from newsletter.archive import build_archive
+    from newsletter.site import build_archive
 
     result = build_archive(_workspace(ctx), out)
     click.echo(f"Wrote the archive of {len(result.entries)} issue"
@@ -282,7 +282,7 @@ def archive(ctx: click.Context, out: Path | None) -> None:
 
 
 def _service_choice() -> click.Choice:
-    from newsletter.exporters import service_names
+    from newsletter.exporting.services import service_names
 
     return click.Choice(service_names())
 
@@ -319,7 +319,7 @@ def export(ctx: click.Context, issue_id: str | None, start: date | None, end: da
       newsletter export 2026-05 --service mailchimp
       newsletter export --from 2026-05-01 --to 2026-05-31 --service all --out /tmp/exports
     """
-    from newsletter.export import export as export_issue
+    from newsletter.exporting.run import export as export_issue
 
     result = export_issue(_workspace(ctx), issue_id, start, end, service, out_dir=out,
                           skip_invalid=skip_invalid)
@@ -358,8 +358,8 @@ def send_test(ctx: click.Context, issue_id: str | None, start: date | None, end:
     """
     import os
 
-    from newsletter.sending import send_test as send
-    from newsletter.sending import smtp_settings
+    from newsletter.exporting.smtp import send_test as send
+    from newsletter.exporting.smtp import smtp_settings
 
     settings = smtp_settings(server, starttls=starttls, use_ssl=use_ssl, user=user, env=os.environ)
     result = send(_workspace(ctx), issue_id, start, end, recipients, settings,
@@ -377,7 +377,7 @@ PROGRESS_MIN_RECORDS = 300
 
 def _progress(label: str, total: int) -> Any:
     """A progress bar on a terminal for long imports; nothing otherwise."""
-    from newsletter.importing import no_progress
+    from newsletter.importing.run import no_progress
 
     if total > PROGRESS_MIN_RECORDS and sys.stdout.isatty():
         return click.progressbar(length=total, label=f"{label} {total} records")
@@ -419,8 +419,8 @@ def import_(ctx: click.Context, sources: tuple[str, ...], fmt: str, published: s
       newsletter import page.txt --published 2026-05-06 --url https://example.org/s/stem-cell
       curl -s https://example.org/feed.xml | newsletter import - --format feed
     """
-    from newsletter.import_report import report_text, report_warnings
-    from newsletter.importing import ImportOptions, import_sources
+    from newsletter.importing.report import report_text, report_warnings
+    from newsletter.importing.run import ImportOptions, import_sources
 
     options = ImportOptions(fmt, published, url, base_url, update, dry_run, skip_invalid)
     result = import_sources(_workspace(ctx), list(sources), options,
@@ -439,7 +439,7 @@ class _CheckCommand(click.Command):
     """Lists the check ids under --help, read from the registry only when help is shown."""
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        from newsletter.checks.base import rules
+        from newsletter.checks.registry import rules
 
         with formatter.section("Checks (disable one in newsletter.toml [checks] by id)"):
             formatter.write_dl([(rule.id, rule.doc) for rule in rules()])
@@ -448,7 +448,7 @@ class _CheckCommand(click.Command):
 
 def _export_services() -> list[str]:
     """The services `check --service` takes: those of `export` ("all" aside). A cheap import."""
-    from newsletter.exporters import ALL, service_names
+    from newsletter.exporting.services import ALL, service_names
 
     return [name for name in service_names() if name != ALL]
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsletter.config import CONFIG_FILE, Config, load_config
+from newsletter.config.load import CONFIG_FILE, load_config
+from newsletter.config.schema import Config
 from newsletter.errors import WorkspaceError
 
 
@@ -62,4 +63,12 @@ def open_workspace(root: Path | None = None, cwd: Path | None = None) -> Workspa
             )
     else:
         root = find_root(cwd or Path.cwd())
-    return Workspace(root=root, config=load_config(root / CONFIG_FILE))
+    return Workspace(root=root, config=load_config(root / CONFIG_FILE, _known_checks))
+
+
+def _known_checks() -> list[str]:
+    """The check ids a config may disable. Opening a workspace is where the config meets the
+    checks; the registry imports no lxml, so this stays cheap."""
+    from newsletter.checks.registry import known_ids
+
+    return known_ids()

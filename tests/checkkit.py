@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from newsletter.checks import RULES, CheckContext, Finding
-from newsletter.config import DEFAULT_DISCLAIMER, Config, parse_config
-from newsletter.themes import Plan
+from newsletter.checks.model import CheckContext, Finding
+from newsletter.checks.registry import RULES
+from newsletter.config.load import parse_config
+from newsletter.config.schema import DEFAULT_DISCLAIMER, Config
+from newsletter.issue.plan import Plan
 
 CONFIG_TOML = """\
 name = "Test Digest"
@@ -93,7 +95,7 @@ def cards_html(plan: Plan, cfg: Config, *, utm: bool = True) -> str:
     """Cards for the plan's entries as the templates make them: title, teaser, Read more."""
     from html import escape
 
-    from newsletter.render import add_utm, utm_params
+    from newsletter.render.context import add_utm, utm_params
 
     params = utm_params(cfg, plan.issue.id)
     out = []
@@ -107,7 +109,7 @@ def cards_html(plan: Plan, cfg: Config, *, utm: bool = True) -> str:
 
 
 def cards_text(plan: Plan, cfg: Config, *, utm: bool = True) -> str:
-    from newsletter.render import add_utm, utm_params
+    from newsletter.render.context import add_utm, utm_params
 
     params = utm_params(cfg, plan.issue.id)
     return "\n\n".join(

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from newsletter.importing import ImportOptions, ImportResult, import_sources
+from newsletter.importing.run import ImportOptions, ImportResult, import_sources
 from newsletter.workspace import Workspace
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"

@@ -8,10 +8,10 @@ import xml.etree.ElementTree as ET
 import pytest
 from click.testing import CliRunner
 
-from newsletter.archive import ArchiveError, build_archive
 from newsletter.cli import main
 from newsletter.errors import OutputError
-from newsletter.placeholders import ANY_TOKEN
+from newsletter.render.placeholders import ANY_TOKEN
+from newsletter.site import ArchiveError, build_archive
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -9,17 +9,17 @@ import pytest
 from conftest import summary_text
 
 from newsletter.build import build
-from newsletter.cache import CACHE_DIR, CACHE_FILE
-from newsletter.content import load_archive
 from newsletter.errors import ContentError
+from newsletter.summaries.index import CACHE_DIR, CACHE_FILE
+from newsletter.summaries.library import load_library
 from newsletter.workspace import open_workspace
 
 
 def snapshot(ws):
     """What a build shows, with and without the cache: they must be equal."""
     cached = build(ws, "2026-05", write=False)
-    plain_archive = load_archive(ws, use_cache=False)
-    cached_archive = load_archive(ws)
+    plain_archive = load_library(ws, use_cache=False)
+    cached_archive = load_library(ws)
     assert [(s.id, s.title, s.published, s.url, s.teaser, s.themes, s.body)
             for s in cached_archive.summaries] == [
         (s.id, s.title, s.published, s.url, s.teaser, s.themes, s.body)
@@ -114,7 +114,7 @@ def test_clock_skew_future_and_past_mtimes(ws):
 def test_corrupt_cache_is_rebuilt_with_a_notice(ws):
     first = snapshot(ws)
     cache_path(ws).write_bytes(b"this is not a database" * 100)
-    archive = load_archive(ws)
+    archive = load_library(ws)
     notices = [w for w in archive.notices if "cache" in w.where]
     assert notices and "rebuilt from the files" in notices[0].message
     assert snapshot(ws) == first
@@ -127,7 +127,7 @@ def test_cache_from_another_format_is_rebuilt(ws):
         conn.execute("UPDATE meta SET value = '0' WHERE key = 'format'")
         conn.execute("UPDATE files SET record = '{\"summary\": null, \"problems\": [], "
                      "\"warnings\": []}'")
-    archive = load_archive(ws)
+    archive = load_library(ws)
     assert any("cache format '0'" in w.message for w in archive.notices)
     assert snapshot(ws) == first
 
@@ -163,13 +163,13 @@ def test_invalid_files_are_cached_with_their_problems(ws):
     (ws.summaries_path / "bad.md").write_text("---\ntitle: [x\n---\n")
     for _ in range(2):  # second time from the cache
         with pytest.raises(ContentError) as exc:
-            load_archive(ws)
+            load_library(ws)
         assert "summaries/bad.md:3: invalid YAML" in str(exc.value)  # where YAML notices it
 
 
 def test_unwritable_cache_folder_does_not_break_the_build(ws):
     (ws.root / CACHE_DIR).write_text("a file where the cache folder should be")
-    archive = load_archive(ws)
+    archive = load_library(ws)
     assert len(archive.summaries) == 3
     assert any("cache" in w.where for w in archive.notices)
     assert archive.warnings == []  # notices never reach an output
@@ -184,10 +184,10 @@ def _view(archive):
 
 
 def test_memo_refresh_equals_a_full_load(ws):
-    from newsletter.content import ArchiveMemo
+    from newsletter.summaries.library import LibraryMemo
 
-    memo = ArchiveMemo()
-    load_archive(ws, memo=memo)
+    memo = LibraryMemo()
+    load_library(ws, memo=memo)
     folder = ws.summaries_path
     steps = [
         ("edit", lambda: (folder / "b.md").write_text(summary_text(
@@ -202,35 +202,35 @@ def test_memo_refresh_equals_a_full_load(ws):
     ]
     for name, change, paths in steps:
         change()
-        incremental = load_archive(ws, memo=memo, changed=[str(folder / p) for p in paths])
-        assert _view(incremental) == _view(load_archive(ws, use_cache=False)), name
+        incremental = load_library(ws, memo=memo, changed=[str(folder / p) for p in paths])
+        assert _view(incremental) == _view(load_library(ws, use_cache=False)), name
 
 
 def test_memo_reports_a_broken_file_and_recovers(ws):
-    from newsletter.content import ArchiveMemo
+    from newsletter.summaries.library import LibraryMemo
 
-    memo = ArchiveMemo()
-    load_archive(ws, memo=memo)
+    memo = LibraryMemo()
+    load_library(ws, memo=memo)
     path = ws.summaries_path / "b.md"
     good = path.read_text()
     path.write_text("---\ntitle: [broken\n---\n")
     with pytest.raises(ContentError, match=r"summaries/b\.md"):
-        load_archive(ws, memo=memo, changed=[str(path)])
+        load_library(ws, memo=memo, changed=[str(path)])
     path.write_text(good)
-    assert len(load_archive(ws, memo=memo, changed=[str(path)]).summaries) == 3
+    assert len(load_library(ws, memo=memo, changed=[str(path)]).summaries) == 3
 
 
 def test_memo_is_not_used_after_settings_change(ws):
-    from newsletter.content import ArchiveMemo
+    from newsletter.summaries.library import LibraryMemo
 
-    memo = ArchiveMemo()
-    load_archive(ws, memo=memo)
+    memo = LibraryMemo()
+    load_library(ws, memo=memo)
     (ws.summaries_path / "late.md").write_text(summary_text(
         title="Late", slug="late", published="2026-06-01T02:00:00+00:00"))
     config = ws.root / "newsletter.toml"
     config.write_text(config.read_text().replace('timezone = "UTC"', 'timezone = "Asia/Tokyo"'))
     changed = open_workspace(ws.root)
-    archive = load_archive(changed, memo=memo, changed=[])  # no hint, but the settings differ
+    archive = load_library(changed, memo=memo, changed=[])  # no hint, but the settings differ
     assert len(archive.summaries) == 4
     assert archive.get("late").date.isoformat() == "2026-06-01"
 
@@ -264,7 +264,7 @@ def test_no_cache_switch_writes_no_cache(ws, monkeypatch):
 
 
 def test_compiled_html_cache_keeps_a_bounded_number_of_entries(tmp_path, monkeypatch):
-    from newsletter import render
+    from newsletter.render import compiled as render
 
     monkeypatch.setattr(render, "HTML_CACHE_ENTRIES", 3)
     monkeypatch.setattr(render, "inline_css", lambda html: html)
@@ -278,7 +278,7 @@ def test_compiled_html_cache_keeps_a_bounded_number_of_entries(tmp_path, monkeyp
 
 
 def test_build_check_counts_are_the_same_from_the_cache(sample_ws, monkeypatch):
-    from newsletter.checkcache import counts_for_build
+    from newsletter.checks.counts import counts_for_build
     from newsletter.checks.report import counts_text
     from newsletter.checks.runner import check_build
 
@@ -293,7 +293,7 @@ def test_build_check_counts_are_the_same_from_the_cache(sample_ws, monkeypatch):
 
 
 def test_build_check_counts_follow_a_changed_plan(sample_ws):
-    from newsletter.checkcache import key_for
+    from newsletter.checks.counts import key_for
 
     first = build(sample_ws, "2026-05", write=False)
     path = sample_ws.summaries_path / "2026" / "05" / "nmosd-b-cell-therapy-infections.md"

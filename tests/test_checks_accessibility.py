@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from checkkit import config, context, levels, page, run
 
-from newsletter.checks.html import contrast, parse_colour
+from newsletter.checks.dom import contrast, parse_colour
 
 
 def test_lang_must_match_the_workspace_language() -> None:

@@ -10,7 +10,7 @@ from checkkit import summaries
 from click.testing import CliRunner, Result
 from conftest import REPO, WorkspaceFactory, many_summaries
 
-from newsletter.checks import RULES
+from newsletter.checks.registry import RULES
 from newsletter.cli import main
 from newsletter.workspace import Workspace
 

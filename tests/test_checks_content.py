@@ -10,8 +10,8 @@ from checkkit import context, levels, run, summaries
 from conftest import WorkspaceFactory
 
 from newsletter.build import prepare
-from newsletter.checks.content import hype_found
-from newsletter.config import DEFAULT_CLINICAL_TERMS, DEFAULT_HYPE_WORDS
+from newsletter.checks.rules.content import hype_found
+from newsletter.config.schema import DEFAULT_CLINICAL_TERMS, DEFAULT_HYPE_WORDS
 
 WORDS, TERMS = DEFAULT_HYPE_WORDS, DEFAULT_CLINICAL_TERMS
 

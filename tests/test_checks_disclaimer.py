@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from checkkit import DISCLAIMER_HTML, config, context, levels, page, run, text
 
-from newsletter.config import DEFAULT_DISCLAIMER
+from newsletter.config.schema import DEFAULT_DISCLAIMER
 
 
 @pytest.mark.parametrize("wrapper", [

@@ -10,7 +10,7 @@ from checkkit import cards_html, cards_text, config, context, levels, page, run,
 from conftest import WorkspaceFactory
 
 from newsletter.build import prepare
-from newsletter.checks.links import missing_utm, text_urls
+from newsletter.checks.rules.links import missing_utm, text_urls
 
 
 def link(href: str) -> str:

@@ -29,9 +29,10 @@ from checkkit import (
 from conftest import WorkspaceFactory
 
 from newsletter.build import prepare
-from newsletter.checks import RULES, CheckContext
-from newsletter.config import DEFAULT_DISCLAIMER
-from newsletter.themes import Plan
+from newsletter.checks.model import CheckContext
+from newsletter.checks.registry import RULES
+from newsletter.config.schema import DEFAULT_DISCLAIMER
+from newsletter.issue.plan import Plan
 
 PlanFor = Callable[..., Plan]
 Builder = Callable[[PlanFor], CheckContext]

@@ -8,9 +8,9 @@ from pathlib import Path
 from conftest import WorkspaceFactory, many_summaries
 
 from newsletter.build import build
-from newsletter.checks import RULES
+from newsletter.checks.registry import RULES
 from newsletter.checks.runner import check_issue
-from newsletter.scaffold import init_workspace
+from newsletter.config.starter import init_workspace
 from newsletter.workspace import Workspace, open_workspace
 
 
@@ -50,7 +50,7 @@ def test_a_sixty_card_issue_passes_every_check(make_ws: WorkspaceFactory) -> Non
 
 def test_a_workspace_template_with_small_grey_print_fails(make_ws: WorkspaceFactory) -> None:
     ws = make_ws(summaries=many_summaries(4))
-    footer = (Path(__file__).parent.parent / "newsletter/templates/partials/footer.mjml.j2")
+    footer = (Path(__file__).parent.parent / "newsletter/render/templates/partials/footer.mjml.j2")
     small = footer.read_text().replace('font-size="14px"', 'font-size="11px"').replace(
         'color="{{ colors.muted }}"', 'color="#aaaaaa"')
     make_ws.write("templates/partials/footer.mjml.j2", small)

@@ -13,15 +13,15 @@ from checkkit import context, page, run, summaries, text
 from click.testing import CliRunner
 from conftest import WorkspaceFactory
 
-from newsletter import placeholders
 from newsletter.build import BuildResult
-from newsletter.checks import ServiceParts
 from newsletter.checks.exported import read_parts
+from newsletter.checks.model import ServiceParts
 from newsletter.checks.runner import check_issue
 from newsletter.checks.service import available, declared_tags, installed
 from newsletter.cli import main
 from newsletter.errors import ExportError, UsageError
-from newsletter.exporters import REGISTRY, get
+from newsletter.exporting.services import REGISTRY, get
+from newsletter.render import placeholders
 from newsletter.workspace import Workspace
 
 HTML = "<!doctype html><html><body><p>Hi</p></body></html>"

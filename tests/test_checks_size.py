@@ -6,7 +6,7 @@ import pytest
 from checkkit import context, levels, page, run
 
 from newsletter.build import GMAIL_CLIP_BYTES
-from newsletter.checks.size import STYLE_LIMIT_BYTES, WARN_BYTES, nested_at_rules
+from newsletter.checks.rules.size import STYLE_LIMIT_BYTES, WARN_BYTES, nested_at_rules
 
 
 def sized(total: int) -> str:

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 from conftest import SEEDS
 
-from newsletter.classify import Decision, Match, classify_theme, infer_study_type, score
-from newsletter.config import DEFAULT_THEMES, Theme
-from newsletter.content import Summary
+from newsletter.config.schema import DEFAULT_THEMES, Theme
+from newsletter.issue.classify import Decision, Match, classify_theme, infer_study_type, score
+from newsletter.summaries.model import Summary
 
 DATE_LINE = re.compile(r"\d{1,2}/\d{1,2}/\d{4}")
 FRUIT = (Theme(id="apple", label="Apples", keywords=("apple",)),

@@ -221,7 +221,7 @@ def test_new_for_an_empty_month_warns_about_generic_preheader(runner, sample_ws)
 def test_readme_documents_every_config_key_and_command():
     from dataclasses import fields
 
-    from newsletter.config import Config
+    from newsletter.config.schema import Config
 
     root = Path(__file__).resolve().parent.parent
     # The README, or a topic page of docs/ (each command's own user documentation lives there).

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from newsletter.config import DEFAULT_THEMES, Colors, Config, Theme, parse_config, render_default_toml
+from newsletter.config.default_file import render_default_toml
+from newsletter.config.load import parse_config
+from newsletter.config.schema import DEFAULT_THEMES, Colors, Config, Theme
 from newsletter.errors import ConfigError, Problem, WorkspaceError
 from newsletter.workspace import open_workspace
 

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import BASE_CONFIG, summary_text
 
-from newsletter.content import Archive, Summary, load_archive
 from newsletter.errors import ContentError, Problem
+from newsletter.summaries.library import load_library
+from newsletter.summaries.model import Library, Summary
 
 DATE_FIX = ("write a date as YYYY-MM-DD (2026-05-14) or an ISO 8601 datetime with offset "
             "(2026-05-14T09:30:00+02:00)")
@@ -20,7 +21,7 @@ def load_problems(make_ws, summaries: dict[str, str | bytes]) -> list[Problem]:
     for name, text in summaries.items():
         make_ws.write(f"summaries/{name}", text)
     with pytest.raises(ContentError) as info:
-        load_archive(ws)
+        load_library(ws)
     return info.value.problems
 
 
@@ -33,14 +34,14 @@ def only_problem(make_ws, text: str | bytes, name: str = "bad.md") -> Problem:
 
 def load_one(make_ws, text: str, config: str = "") -> Summary:
     ws = make_ws(config, {"one.md": text})
-    [summary] = load_archive(ws).summaries
+    [summary] = load_library(ws).summaries
     return summary
 
 
-def with_timezone(make_ws, tz: str, summaries: dict[str, str]) -> Archive:
+def with_timezone(make_ws, tz: str, summaries: dict[str, str]) -> Library:
     make_ws(summaries=summaries)
     make_ws.write("newsletter.toml", BASE_CONFIG.replace('timezone = "UTC"', f'timezone = "{tz}"'))
-    return load_archive(make_ws.reopen())
+    return load_library(make_ws.reopen())
 
 
 # --- a good file ----------------------------------------------------------------------------
@@ -53,7 +54,7 @@ def test_a_valid_file_becomes_a_summary(make_ws) -> None:
                         source="Example Journal", source_url="https://example.org/paper",
                         image="https://example.org/i.png", image_alt='"A person walking"')
     ws = make_ws(summaries={"2026/05/walk-study.md": text})
-    archive = load_archive(ws)
+    archive = load_library(ws)
     [s] = archive.summaries
     assert s.id == "walk-study"
     assert s.path == "summaries/2026/05/walk-study.md"
@@ -76,7 +77,7 @@ def test_id_defaults_to_the_file_stem_and_an_explicit_id_wins(make_ws) -> None:
         "plain-name.md": summary_text(slug="a"),
         "other.md": summary_text(slug="b", id="chosen-id"),
     })
-    assert sorted(load_archive(ws).by_id()) == ["chosen-id", "plain-name"]
+    assert sorted(load_library(ws).by_id()) == ["chosen-id", "plain-name"]
 
 
 def test_bad_explicit_id_is_an_error(make_ws) -> None:
@@ -187,7 +188,7 @@ def test_non_utf8_bytes_give_the_line(make_ws) -> None:
 def test_utf8_bom_is_accepted(make_ws) -> None:
     make_ws()
     make_ws.write("summaries/bom.md", b"\xef\xbb\xbf" + summary_text(title="With BOM").encode())
-    [summary] = load_archive(make_ws.reopen()).summaries
+    [summary] = load_library(make_ws.reopen()).summaries
     assert summary.title == "With BOM"
 
 
@@ -260,7 +261,7 @@ def test_all_problems_of_all_files_come_in_one_error(make_ws) -> None:
 def test_error_message_counts_problems_and_files(make_ws) -> None:
     ws = make_ws(summaries={"a.md": "---\nsource: x\n---\n", "b.md": ""})
     with pytest.raises(ContentError) as info:
-        load_archive(ws)
+        load_library(ws)
     assert info.value.message == ("4 problems in 2 summary files (fix them, or pass "
                                   "--skip-invalid to leave those files out)")
 
@@ -273,7 +274,7 @@ def test_unknown_keys_are_kept_and_folded_into_one_warning_per_key(make_ws) -> N
         "a.md": summary_text(slug="a", mood="happy", rating="3"),
         "b.md": summary_text(slug="b", mood="sad"),
     })
-    archive = load_archive(ws)
+    archive = load_library(ws)
     by_id = archive.by_id()
     assert by_id["a"].extra == {"mood": "happy", "rating": 3}
     assert by_id["b"].extra == {"mood": "sad"}
@@ -287,7 +288,7 @@ def test_unknown_keys_are_kept_and_folded_into_one_warning_per_key(make_ws) -> N
 
 def test_folded_warning_names_three_files_and_counts_the_rest(make_ws) -> None:
     ws = make_ws(summaries={f"s{i}.md": summary_text(slug=f"s{i}", legacy="1") for i in range(5)})
-    [warning] = load_archive(ws).warnings
+    [warning] = load_library(ws).warnings
     assert warning.where == "summaries/s0.md, summaries/s1.md, summaries/s2.md and 2 more"
     assert warning.message == "unknown front-matter key 'legacy' in 5 files (kept, not used)"
 
@@ -302,7 +303,7 @@ def test_readme_and_underscore_and_dot_files_are_ignored(make_ws) -> None:
         "_drafts/inner.md": "",
         "notes.txt": "",
     })
-    assert [s.id for s in load_archive(ws).summaries] == ["real"]
+    assert [s.id for s in load_library(ws).summaries] == ["real"]
 
 
 def test_skip_invalid_keeps_the_good_files_and_lists_the_skipped(make_ws) -> None:
@@ -311,7 +312,7 @@ def test_skip_invalid_keeps_the_good_files_and_lists_the_skipped(make_ws) -> Non
         "bad.md": summary_text(slug="bad", url="/relative"),
         "empty.md": "",
     })
-    archive = load_archive(ws, skip_invalid=True)
+    archive = load_library(ws, skip_invalid=True)
     assert [s.id for s in archive.summaries] == ["good"]
     assert [(p.where, p.field, p.level) for p in archive.skipped] == [
         ("summaries/bad.md", "url", "warning"),
@@ -321,7 +322,7 @@ def test_skip_invalid_keeps_the_good_files_and_lists_the_skipped(make_ws) -> Non
 
 def test_skip_invalid_leaves_out_the_second_of_two_duplicates(make_ws) -> None:
     ws = make_ws(summaries={"a.md": summary_text(slug="x"), "b.md": summary_text(slug="x")})
-    archive = load_archive(ws, skip_invalid=True)
+    archive = load_library(ws, skip_invalid=True)
     assert [s.id for s in archive.summaries] == ["a"]
     assert [p.where for p in archive.skipped] == ["summaries/b.md"]
 
@@ -330,7 +331,7 @@ def test_missing_summaries_folder_is_an_error(make_ws) -> None:
     ws = make_ws()
     ws.summaries_path.rmdir()
     with pytest.raises(ContentError, match="the summaries folder summaries does not exist") as info:
-        load_archive(ws)
+        load_library(ws)
     assert info.value.problems[0].field == "summaries_dir"
 
 
@@ -433,7 +434,7 @@ def test_a_file_that_cannot_be_read_is_a_named_problem(make_ws, monkeypatch):
 
     monkeypatch.setattr(builtins, "open", refusing_open)
     with pytest.raises(ContentError) as exc:
-        load_archive(ws, use_cache=False)
+        load_library(ws, use_cache=False)
     assert [(p.where, p.message) for p in exc.value.problems] == [
         ("summaries/b.md", "cannot be read (Permission denied)")]
 
@@ -444,7 +445,7 @@ def test_a_body_removed_after_loading_is_a_clear_error(make_ws):
     from newsletter.errors import ContentError
 
     ws = make_ws(summaries={"a.md": summary_text(body="Body text.")})
-    summary = load_archive(ws, use_cache=False).summaries[0]
+    summary = load_library(ws, use_cache=False).summaries[0]
     summary.body = None  # as a summary from the index cache: its body is read on first use
     (ws.summaries_path / "a.md").unlink()
     with pytest.raises(ContentError, match="could not be read again"):

@@ -19,11 +19,11 @@ from click.testing import CliRunner
 
 from newsletter.build import build
 from newsletter.cli import main
-from newsletter.config import parse_config
+from newsletter.config.load import parse_config
 from newsletter.errors import ConfigError, ExportError, OutputError, UsageError
-from newsletter.export import MARKER, export
-from newsletter.exporters import REGISTRY, get, service_names
-from newsletter.render import visible_text
+from newsletter.exporting.run import MARKER, export
+from newsletter.exporting.services import REGISTRY, get, service_names
+from newsletter.render.guard import visible_text
 from newsletter.workspace import Workspace
 from tests.conftest import summary_text
 
@@ -409,7 +409,7 @@ def test_brevo_needs_a_sender(make_ws, tmp_path: Path) -> None:
 def test_a_template_without_the_unsubscribe_link_stops_the_mailchimp_export(
         make_ws, tmp_path: Path) -> None:
     ws = make_ws(summaries=SUMMARIES, issues=ISSUE_FILE)
-    footer = (Path(__file__).parent.parent / "newsletter/templates/partials/footer.mjml.j2")
+    footer = (Path(__file__).parent.parent / "newsletter/render/templates/partials/footer.mjml.j2")
     make_ws.write("templates/partials/footer.mjml.j2", re.sub(
         r'<a href="\{\{ placeholders.unsubscribe_url \}\}">Unsubscribe</a>', "",
         footer.read_text()))
@@ -492,7 +492,7 @@ def test_registry_names_match_their_modules() -> None:
 
 
 def test_a_long_list_unsubscribe_header_is_folded_between_uris_never_encoded() -> None:
-    from newsletter.exporters.eml import build_message
+    from newsletter.exporting.services.eml import build_message
 
     url = "https://example.org/newsletter/unsubscribe/" + "a" * 200
     config = parse_config(f'from_email = "n@example.org"\nunsubscribe_url = "{url}"\n'

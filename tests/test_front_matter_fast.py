@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from newsletter.frontmatter import simple_front_matter, yaml_loader
+from newsletter.summaries.frontmatter import simple_front_matter, yaml_loader
 
 REPO = Path(__file__).resolve().parent.parent
 

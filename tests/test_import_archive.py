@@ -10,9 +10,9 @@ import pytest
 from conftest import summary_text
 from import_helpers import FIXTURES, front_matter, run_import, written
 
-from newsletter import import_archive
 from newsletter.errors import OutputError
-from newsletter.importers.base import slugify
+from newsletter.importing import reconcile as import_archive
+from newsletter.importing.readers.base import slugify
 
 
 @pytest.fixture

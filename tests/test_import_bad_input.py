@@ -262,9 +262,9 @@ def test_control_characters_and_yaml_lookalikes_survive(ws, tmp_path):
     tricky["extra"] = "line one\nline two\n---\nthree"
     result = run_import(ws, write_json(tmp_path, tricky), cwd=tmp_path)
     assert result.count("new") == 1, result.invalid_problems()
-    from newsletter.content import load_archive
+    from newsletter.summaries.library import load_library
 
-    (summary,) = load_archive(ws).summaries
+    (summary,) = load_library(ws).summaries
     assert summary.title == "yes" and summary.teaser == "null: # not a comment"
     assert summary.source == "- dash" and summary.body.strip() == "---\nx"
     assert summary.extra["extra"] == "line one\nline two\n---\nthree"

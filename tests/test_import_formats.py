@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from import_helpers import FIXTURES, front_matter, run_import, written
 
-from newsletter.content import load_archive
-from newsletter.importing import sniff
+from newsletter.importing.run import sniff
+from newsletter.summaries.library import load_library
 
 
 @pytest.fixture
@@ -163,7 +163,7 @@ def test_every_fixture_loads_with_the_core(ws):
     result = run_import(ws, FIXTURES, base_url="https://example.org/summaries")
     assert result.invalid == 0, [str(p) for p in result.invalid_problems()]
     assert result.count("new") == 16
-    archive = load_archive(ws)
+    archive = load_library(ws)
     assert len(archive.summaries) == 16
     assert {s.id for s in archive.summaries} == {i.id for i in result.items}
     assert not [f for f in written(ws) if ".tmp" in f]

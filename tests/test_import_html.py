@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from newsletter.importers.htmltext import looks_like_html, to_markdown, to_plain
-from newsletter.markdown import plain, render
+from newsletter.importing.htmltext import looks_like_html, to_markdown, to_plain
+from newsletter.render.markdown import plain, render
 
 
 @pytest.mark.parametrize(("html", "markdown"), [

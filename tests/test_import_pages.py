@@ -9,12 +9,12 @@ import pytest
 from conftest import SEEDS
 from import_helpers import FIXTURES, front_matter, messages, run_import
 
-from newsletter.classify import classify_theme
-from newsletter.content import load_archive
 from newsletter.errors import UsageError
-from newsletter.importers.base import PageOptions, Source
-from newsletter.importers.page import file_slug, read
-from newsletter.markdown import first_paragraph, render
+from newsletter.importing.readers.base import PageOptions, Source
+from newsletter.importing.readers.page import file_slug, read
+from newsletter.issue.classify import classify_theme
+from newsletter.render.markdown import first_paragraph, render
+from newsletter.summaries.library import load_library
 
 PAGE = FIXTURES / "pages" / "2026-05-08-stem-cell-transplant-relapses.txt"
 SEED_FILES = sorted(SEEDS.glob("*.txt")) if SEEDS.is_dir() else []
@@ -180,7 +180,7 @@ def test_seed_pages_land_in_treatments_and_progression(ws, tmp_path):
     shutil.copy(SEED_FILES[1], folder / "2026-05-07-ham-tsp-progressive-ms-inflammation.txt")
     result = run_import(ws, folder, base_url="https://example.org/summaries")
     assert result.invalid == 0, messages(result)
-    archive = load_archive(ws)  # the "related" key is a warning, never an error
+    archive = load_library(ws)  # the "related" key is a warning, never an error
     assert [w.field for w in archive.warnings] == ["related"]
     themes = {s.id: classify_theme(s, ws.config.themes, ws.config.fallback_theme).label
               for s in archive.summaries}

@@ -6,7 +6,7 @@ import json
 
 from import_helpers import FIXTURES, run_import
 
-from newsletter.import_report import report_text, report_warnings
+from newsletter.importing.report import report_text, report_warnings
 
 
 def test_many_sources_are_grouped_by_format_and_reason(make_ws, tmp_path):

@@ -12,7 +12,7 @@ from conftest import WorkspaceFactory
 from import_helpers import FIXTURES, run_import
 
 from newsletter.build import build
-from newsletter.markdown import cut
+from newsletter.render.markdown import cut
 
 
 def squash(text: str) -> str:

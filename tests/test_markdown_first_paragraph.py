@@ -1,6 +1,6 @@
 """A teaser taken from a body whose first paragraph spans several lines (a soft break)."""
 
-from newsletter import markdown
+from newsletter.render import markdown
 
 
 def test_first_paragraph_with_a_soft_break_is_one_line() -> None:
@@ -10,7 +10,7 @@ def test_first_paragraph_with_a_soft_break_is_one_line() -> None:
 
 def test_scaffolded_workspace_builds(tmp_path) -> None:
     from newsletter.build import build
-    from newsletter.scaffold import init_workspace
+    from newsletter.config.starter import init_workspace
     from newsletter.workspace import open_workspace
 
     init_workspace(tmp_path / "ws")

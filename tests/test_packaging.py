@@ -18,9 +18,9 @@ def test_wheel_carries_templates_and_runs_from_elsewhere(tmp_path):
                    check=True, capture_output=True)
     wheel = next(wheels.glob("newsletter-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    for needed in ("newsletter/templates/email.mjml.j2", "newsletter/templates/email.txt.j2",
-                   "newsletter/templates/partials/card.mjml.j2",
-                   "newsletter/scaffold/issues/2026-05.toml"):
+    for needed in ("newsletter/render/templates/email.mjml.j2", "newsletter/render/templates/email.txt.j2",
+                   "newsletter/render/templates/partials/card.mjml.j2",
+                   "newsletter/config/starter_files/issues/2026-05.toml"):
         assert needed in names, needed
     assert not any(n.startswith(("tests/", "summaries/")) for n in names)
 

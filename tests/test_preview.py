@@ -9,8 +9,8 @@ import socket
 import pytest
 from test_browser import ARGS
 
-from newsletter.live import make_builder, watch_paths
-from newsletter.preview import PreviewError, PreviewServer, Snapshot, error_page, force_dark
+from newsletter.preview.builder import make_builder, watch_paths
+from newsletter.preview.server import PreviewError, PreviewServer, Snapshot, error_page, force_dark
 
 DISCLAIMER_START = "These summaries are AI-generated"
 

@@ -9,10 +9,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from conftest import many_summaries, summary_text
 
-from newsletter import placeholders
 from newsletter.build import build
 from newsletter.errors import TemplateError
-from newsletter.render import add_utm, markdown_to_text, minify
+from newsletter.render import placeholders
+from newsletter.render.context import add_utm
+from newsletter.render.html import minify
+from newsletter.render.text import markdown_to_text
 
 
 def _build(ws, issue="2026-05"):
@@ -223,7 +225,7 @@ def test_teaser_from_a_paragraph_with_line_breaks(make_ws):
 
 
 def test_premailer_rewrites_no_widths(make_ws):
-    from newsletter.render import compile_mjml, inline_css
+    from newsletter.render.html import compile_mjml, inline_css
 
     result = _build(make_ws(summaries={"a.md": summary_text()}))
     compiled = compile_mjml(result.email.mjml)
@@ -233,7 +235,7 @@ def test_premailer_rewrites_no_widths(make_ws):
 
 
 def test_every_block_marker_in_the_templates_names_a_placeholder():
-    from newsletter.render import PACKAGE_TEMPLATES
+    from newsletter.render.html import PACKAGE_TEMPLATES
 
     for path in PACKAGE_TEMPLATES.rglob("*.j2"):
         for opening, name in re.findall(r"<!--(/?)nl:(\w+)-->", path.read_text()):

@@ -7,9 +7,11 @@ from datetime import date
 import pytest
 from conftest import summary_text
 
-from newsletter.content import load_archive
 from newsletter.errors import IssueFileError, SelectionError, UsageError
-from newsletter.select import IssueSpec, format_period, range_id, resolve_issue, select
+from newsletter.issue.dates import format_period, range_id
+from newsletter.issue.select import select
+from newsletter.issue.spec import IssueSpec, resolve_issue
+from newsletter.summaries.library import load_library
 
 MAY = {
     "first.md": summary_text(slug="first", published="2026-05-03"),
@@ -181,7 +183,7 @@ def test_issue_file_toml_error(make_ws) -> None:
 def test_range_is_inclusive_and_newest_first(make_ws) -> None:
     ws = make_ws(summaries=MAY)
     spec, _ = resolve_issue(ws, None, date(2026, 5, 3), date(2026, 5, 20))
-    selection = select(load_archive(ws), spec)
+    selection = select(load_library(ws), spec)
     assert [s.id for s in selection.items] == ["last", "middle", "first"]
     assert selection.featured == [] and selection.excluded == []
 
@@ -192,14 +194,14 @@ def test_same_day_summaries_are_ordered_by_time(make_ws) -> None:
         "evening.md": summary_text(slug="e", published="2026-05-10T20:00:00+00:00"),
     })
     spec, _ = resolve_issue(ws, None, date(2026, 5, 10), date(2026, 5, 10))
-    assert [s.id for s in select(load_archive(ws), spec).items] == ["evening", "morning"]
+    assert [s.id for s in select(load_library(ws), spec).items] == ["evening", "morning"]
 
 
 def test_empty_range_says_what_the_archive_holds(make_ws) -> None:
     ws = make_ws(summaries=MAY)
     spec, _ = resolve_issue(ws, "2026-07")
     with pytest.raises(SelectionError) as info:
-        select(load_archive(ws), spec)
+        select(load_library(ws), spec)
     assert info.value.message == (
         "no summaries were published between 2026-07-01 and 2026-07-31. The archive holds 5 "
         "summaries, the oldest from 2026-05-02 and the newest from 2026-05-21: choose a range "
@@ -210,20 +212,20 @@ def test_empty_range_with_one_summary_is_singular(make_ws) -> None:
     ws = make_ws(summaries={"only.md": summary_text(published="2026-05-02")})
     spec, _ = resolve_issue(ws, "2026-07")
     with pytest.raises(SelectionError, match="The archive holds 1 summary, the oldest from 2026-05-02"):
-        select(load_archive(ws), spec)
+        select(load_library(ws), spec)
 
 
 def test_empty_archive(make_ws) -> None:
     ws = make_ws()
     spec, _ = resolve_issue(ws, "2026-05")
     with pytest.raises(SelectionError, match=r"^the archive holds no summaries yet"):
-        select(load_archive(ws), spec)
+        select(load_library(ws), spec)
 
 
 def test_featured_summaries_are_selected(make_ws) -> None:
     ws = make_ws(summaries=MAY, issues=issue_file('featured = ["middle", "first"]'))
     spec, _ = resolve_issue(ws, "2026-05")
-    selection = select(load_archive(ws), spec)
+    selection = select(load_library(ws), spec)
     assert [s.id for s in selection.featured] == ["middle", "first"]
     assert "middle" in [s.id for s in selection.items]
 
@@ -232,7 +234,7 @@ def test_unknown_featured_and_excluded_ids_suggest_a_close_one(make_ws) -> None:
     ws = make_ws(summaries=MAY, issues=issue_file('featured = ["midle"]\nexclude = ["zzz"]'))
     spec, _ = resolve_issue(ws, "2026-05")
     with pytest.raises(SelectionError) as info:
-        select(load_archive(ws), spec)
+        select(load_library(ws), spec)
     assert info.value.message == "issues/2026-05.toml names summaries it cannot use"
     assert [(p.field, p.message, p.fix) for p in info.value.problems] == [
         ("featured", "no summary has the id 'midle'", "did you mean 'middle'?"),
@@ -245,7 +247,7 @@ def test_featured_summary_outside_the_range_is_an_error(make_ws) -> None:
     ws = make_ws(summaries=summaries, issues=issue_file('featured = ["april"]'))
     spec, _ = resolve_issue(ws, "2026-05")
     with pytest.raises(SelectionError) as info:
-        select(load_archive(ws), spec)
+        select(load_library(ws), spec)
     [problem] = info.value.problems
     assert problem.field == "featured"
     assert problem.message == "'april' was published 2026-04-10, outside 2026-05-01..2026-05-31"
@@ -254,7 +256,7 @@ def test_featured_summary_outside_the_range_is_an_error(make_ws) -> None:
 def test_excluded_summaries_are_left_out(make_ws) -> None:
     ws = make_ws(summaries=MAY, issues=issue_file('exclude = ["middle", "after"]'))
     spec, _ = resolve_issue(ws, "2026-05")
-    selection = select(load_archive(ws), spec)
+    selection = select(load_library(ws), spec)
     assert [s.id for s in selection.items] == ["last", "first", "before"]
     assert [s.id for s in selection.excluded] == ["after", "middle"]
 
@@ -265,7 +267,7 @@ def test_everything_excluded_is_a_clear_error(make_ws) -> None:
                  issues=issue_file('exclude = ["first", "last"]', "2026-05-03", "2026-05-20"))
     spec, _ = resolve_issue(ws, "2026-05")
     with pytest.raises(SelectionError) as info:
-        select(load_archive(ws), spec)
+        select(load_library(ws), spec)
     assert info.value.message == ("all 2 summaries published between 2026-05-03 and 2026-05-20 "
                                   "are excluded by the issue file")
 

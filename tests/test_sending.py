@@ -20,8 +20,8 @@ from click.testing import CliRunner, Result
 
 from newsletter.cli import main
 from newsletter.errors import UsageError
-from newsletter.render import visible_text
-from newsletter.sending import PASSWORD_ENV, PLACEHOLDER_UNSUBSCRIBE, smtp_settings
+from newsletter.exporting.smtp import PASSWORD_ENV, PLACEHOLDER_UNSUBSCRIBE, smtp_settings
+from newsletter.render.guard import visible_text
 from newsletter.workspace import Workspace
 from tests.conftest import summary_text
 
@@ -277,7 +277,7 @@ def test_send_test_needs_a_sender(make_ws: Any) -> None:
 
 def test_help_has_an_example() -> None:
     from newsletter.cli import send_test
-    from newsletter.sending import DEFAULT_SMTP
+    from newsletter.exporting.smtp import DEFAULT_SMTP
 
     (smtp_option,) = [p for p in send_test.params if p.name == "server"]
     assert smtp_option.default == DEFAULT_SMTP

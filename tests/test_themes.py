@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from conftest import many_summaries, summary_text
 
-from newsletter.content import load_archive
-from newsletter.select import resolve_issue, select
-from newsletter.themes import Plan, join_words, make_plan
+from newsletter.issue.plan import Plan, join_words, make_plan
+from newsletter.issue.select import select
+from newsletter.issue.spec import resolve_issue
+from newsletter.summaries.library import load_library
 
 MAY_ISSUE = "from = 2026-05-01\nto = 2026-05-31\n"
 TOPICS = 'section_url = "https://example.org/topics/{theme}"\n'
@@ -16,7 +17,7 @@ TOPICS = 'section_url = "https://example.org/topics/{theme}"\n'
 def plan_for(make_ws, summaries: dict[str, str], issue: str = "", config: str = "") -> Plan:
     ws = make_ws(config, summaries, {"2026-05.toml": MAY_ISSUE + issue})
     spec, _ = resolve_issue(ws, "2026-05")
-    return make_plan(ws.config, select(load_archive(ws), spec))
+    return make_plan(ws.config, select(load_library(ws), spec))
 
 
 def themed(slug: str, theme: str, day: int) -> str:

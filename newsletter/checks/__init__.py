@@ -1,30 +1,5 @@
 """Quality checks for an issue before it is sent (`newsletter check`, and a summary in `build`).
 
-Each check is a small function registered by id (see base.py); the modules below register them
-in the order they run and are reported.
+Each rule is a small function in `rules/`; `registry.py` lists them in the order they run and
+are reported. `runner.py` runs them on a build, `report.py` formats the findings.
 """
-
-from newsletter.checks import (  # noqa: F401  (importing a module registers its checks)
-    accessibility,
-    compliance,
-    content,
-    disclaimer,
-    images,
-    links,
-    plaintext,
-    size,
-)
-from newsletter.checks.base import (
-    LEVELS,
-    RULES,
-    CheckContext,
-    Finding,
-    Rule,
-    ServiceParts,
-    check,
-    groups,
-    known_ids,
-)
-
-__all__ = ["LEVELS", "RULES", "CheckContext", "Finding", "Rule", "ServiceParts", "check",
-           "groups", "known_ids"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from itertools import zip_longest
 
-from newsletter.checks.base import Finding
+from newsletter.checks.model import Finding
 from newsletter.checks.runner import CheckReport
 
 HEADERS = ("LEVEL", "CHECK", "WHERE", "MESSAGE / HOW TO FIX")

@@ -7,10 +7,10 @@ from datetime import date
 from typing import Any
 
 from newsletter.build import BuildResult, prepare, render_plan
-from newsletter.checks import base
-from newsletter.checks.base import LEVELS, CheckContext, Finding
+from newsletter.checks import registry
+from newsletter.checks.model import LEVELS, CheckContext, Finding
 from newsletter.checks.service import Exporter, Registry, resolve
-from newsletter.config import DisabledCheck
+from newsletter.config.schema import DisabledCheck
 from newsletter.workspace import Workspace
 
 
@@ -48,7 +48,7 @@ class CheckReport:
 def run_checks(ctx: CheckContext, disabled: tuple[DisabledCheck, ...] = ()) -> CheckReport:
     """Run every rule not disabled; findings come back errors first, in rule order."""
     off = {d.id for d in disabled}
-    rules = base.selected(off)
+    rules = registry.selected(off)
     findings = [f for rule in rules for f in rule.run(ctx)]
     findings.sort(key=lambda f: LEVELS.index(f.level))  # stable: rule order within a level
     issue = ctx.plan.issue.id if ctx.plan is not None else ""

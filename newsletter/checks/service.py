@@ -6,7 +6,7 @@ into the HTML and text parts with the service's merge tags in place. The tags th
 declares (its `Tags` and `UNSUBSCRIBE` constants) are passed on, so that tags in no common syntax
 (Campaign Monitor's `[unsubscribe]`) are recognised too.
 
-The exporters are looked up lazily (`newsletter.exporters.get(name)`), so the checks work without
+The exporters are looked up lazily (`newsletter.exporting.services.get(name)`), so the checks work without
 them. Callers may pass their own registry instead: a mapping of name -> function
 (workspace, build_result) -> ServiceParts (the tests do).
 """
@@ -20,14 +20,14 @@ from dataclasses import fields, is_dataclass
 from typing import Any
 
 from newsletter.build import BuildResult
-from newsletter.checks.base import ServiceParts
 from newsletter.checks.exported import read_parts
+from newsletter.checks.model import ServiceParts
 from newsletter.errors import UsageError
 from newsletter.workspace import Workspace
 
 Exporter = Callable[[Workspace, BuildResult], ServiceParts]
 Registry = Mapping[str, Exporter]
-EXPORTERS_MODULE = "newsletter.exporters"
+EXPORTERS_MODULE = "newsletter.exporting.services"
 
 
 def _module() -> Any | None:

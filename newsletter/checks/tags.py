@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from newsletter.checks.base import CheckContext
-from newsletter.placeholders import ANY_TOKEN, TOKENS
+from newsletter.checks.model import CheckContext
+from newsletter.render.placeholders import ANY_TOKEN, TOKENS
 
 MERGE_TAG = re.compile(
     r"\*\|[A-Za-z0-9_:]+\|\*"

@@ -1,0 +1,72 @@
+"""The check counts `build` prints, remembered by what decides them.
+
+The findings of the checks depend only on the email (HTML and text), the workspace settings, the
+plan (titles, teasers, study types, sections) and the checks' own code. Keyed by a hash of all
+of them, an unchanged build prints the same counts without importing or running the checks.
+`newsletter check` always runs them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from newsletter import __version__
+from newsletter.build import BuildResult
+from newsletter.caching import caching_enabled
+from newsletter.output import atomic_write
+from newsletter.summaries.index import CACHE_DIR
+from newsletter.workspace import Workspace
+
+CHECKS_PACKAGE = Path(__file__).parent
+
+
+@lru_cache(maxsize=1)
+def _code_stamp() -> str:
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(CHECKS_PACKAGE.glob("*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _plan_fingerprint(result: BuildResult) -> str:
+    plan = result.plan
+    entries = [(e.summary.path, e.summary.id, e.summary.url, e.summary.title, e.summary.teaser,
+                e.summary.teaser_given, e.study_type.label, e.study_type.how, e.theme.label)
+               for e in plan.entries]
+    sections = [(s.theme.id, len(s.entries), s.more) for s in plan.sections]
+    return repr((plan.issue, plan.subject, plan.preheader, entries, sections))
+
+
+def key_for(ws: Workspace, result: BuildResult) -> str:
+    digest = hashlib.sha256()
+    for part in (_code_stamp(), repr(ws.config), _plan_fingerprint(result), result.html,
+                 result.text):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\x1f")
+    return digest.hexdigest()
+
+
+def counts_for_build(ws: Workspace, result: BuildResult) -> str:
+    """The counts line of the checks for a build ("0 errors, 1 warning, 1 info")."""
+    path = ws.root / CACHE_DIR / "checks" / f"{key_for(ws, result)}.txt" \
+        if caching_enabled() else None
+    if path is not None:
+        try:
+            return path.read_text(encoding="utf-8")
+        except OSError:
+            pass
+    from newsletter.checks.report import counts_text
+    from newsletter.checks.runner import check_build
+
+    text = counts_text(check_build(ws, result))
+    if path is not None:
+        try:
+            atomic_write(path, text)
+            entries = sorted(path.parent.glob("*.txt"), key=lambda p: p.stat().st_mtime_ns)
+            for old in entries[:-64]:
+                old.unlink(missing_ok=True)
+        except OSError:
+            pass
+    return text

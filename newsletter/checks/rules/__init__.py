@@ -1,0 +1,1 @@
+"""The check rules, one module per group; `newsletter.checks.registry` lists them in order."""

@@ -1,0 +1,2 @@
+"""newsletter.toml: its schema (fields, schema), reading it (load), the commented default file
+(default_file) and a new workspace (starter)."""

@@ -1,0 +1,129 @@
+"""Building blocks of the newsletter.toml schema: `setting()` and the value checks.
+
+Each value check returns an error message, or None when the value is fine.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Callable
+from dataclasses import field, is_dataclass
+from pathlib import PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+Check = Callable[[Any], str | None]
+
+# Placeholders a subject or preheader pattern may use (see `issue.py`).
+PATTERN_FIELDS = ("name", "issue", "period", "month", "year", "from", "to", "count", "summaries",
+                  "themes")
+
+
+def setting(default: Any, doc: str, check: Check | None = None, *, required: bool = False) -> Any:
+    """A schema entry: default, one-line documentation and an optional value check."""
+    meta = {"doc": doc, "check": check, "required": required}
+    if isinstance(default, (list, dict, tuple)) or is_dataclass(default):
+        return field(default_factory=lambda: default, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+# --- value checks: each returns an error message or None ------------------------------------
+
+
+def http_url(value: str) -> str | None:
+    if value == "":
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return f"'{value}' is not an absolute http(s) URL"
+    return None
+
+
+def https_url(value: str) -> str | None:
+    if value == "":
+        return None
+    parts = urlsplit(value)
+    if parts.scheme != "https" or not parts.netloc:
+        return f"'{value}' is not an absolute https URL (images must be served over https)"
+    return None
+
+
+def email_address(value: str) -> str | None:
+    if value == "" or re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[A-Za-z]{2,}", value):
+        return None
+    return f"'{value}' is not an email address"
+
+
+def mailto_address(value: str) -> str | None:
+    """An address for the List-Unsubscribe mailto part: `addr` or `mailto:addr[?subject=...]`."""
+    if value == "":
+        return None
+    address = value.removeprefix("mailto:").split("?", 1)[0]
+    if not address or email_address(address) or any(c in value for c in " <>,\"\n"):
+        return f"'{value}' is not a mailto address such as mailto:unsubscribe@example.org"
+    return None
+
+
+def hex_colour(value: str) -> str | None:
+    if re.fullmatch(r"#(?:[0-9a-fA-F]{3}){1,2}", value):
+        return None
+    return f"'{value}' is not a hex colour such as #1f4e79"
+
+
+def timezone_name(value: str) -> str | None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"'{value}' is not an IANA time zone (for example 'UTC' or 'Europe/London')"
+    return None
+
+
+def language_tag(value: str) -> str | None:
+    if re.fullmatch(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", value):
+        return None
+    return f"'{value}' is not a language tag such as 'en' or 'en-GB'"
+
+
+def relative_dir(value: str) -> str | None:
+    path = PurePosixPath(value.replace("\\", "/"))
+    if value == "" or path.is_absolute() or ".." in path.parts:
+        return f"'{value}' must be a folder inside the workspace (relative, without '..')"
+    return None
+
+
+def pattern(value: str) -> str | None:
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(value) if name is not None]
+    except ValueError as exc:
+        return f"'{value}' is not a valid pattern ({exc}); write literal braces as {{{{ and }}}}"
+    unknown = [n for n in names if n not in PATTERN_FIELDS]
+    if unknown:
+        known = ", ".join("{" + n + "}" for n in PATTERN_FIELDS)
+        return f"unknown placeholder {{{unknown[0]}}}; known: {known}"
+    return None
+
+
+def section_url_pattern(value: str) -> str | None:
+    if value == "":
+        return None
+    if "{theme}" not in value:
+        return f"'{value}' must contain {{theme}}, e.g. https://example.org/topics/{{theme}}"
+    return http_url(value.replace("{theme}", "theme"))
+
+
+def theme_id(value: str) -> str | None:
+    if re.fullmatch(r"[a-z][a-z0-9-]{0,39}", value):
+        return None
+    return f"'{value}' is not a theme id (lower-case letters, digits and hyphens, e.g. 'treatments')"
+
+
+def not_blank(value: str) -> str | None:
+    return None if value.strip() else "must not be empty"
+
+
+def no_blank_items(values: tuple[str, ...]) -> str | None:
+    if any(not v.strip() for v in values):
+        return "must not contain empty text"
+    return None

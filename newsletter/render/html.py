@@ -1,0 +1,173 @@
+"""Jinja2 -> MJML -> HTML (compiler) -> CSS inlined -> minified.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from newsletter.errors import TemplateError
+from newsletter.render.text import wrap
+
+PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
+MAIN_TEMPLATE = "email.mjml.j2"
+TEXT_TEMPLATE = "email.txt.j2"
+TEXT_WIDTH = 78
+INLINE_MARKER = "/*nl:inline*/"
+
+
+def template_env(workspace_templates: Path | None,
+                 bytecode_dir: Path | None = None) -> jinja2.Environment:
+    """Workspace templates override the packaged ones file by file. With `bytecode_dir`, compiled
+    templates are kept there (Jinja checks each template's source before reusing them)."""
+    loaders: list[jinja2.BaseLoader] = []
+    if workspace_templates is not None and workspace_templates.is_dir():
+        loaders.append(jinja2.FileSystemLoader(workspace_templates))
+    loaders.append(jinja2.FileSystemLoader(PACKAGE_TEMPLATES))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=jinja2.select_autoescape(
+            enabled_extensions=("mjml.j2", "html.j2", "xml.j2", "mjml", "html"), default=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        bytecode_cache=_bytecode_cache(bytecode_dir),
+    )
+    env.filters["wrap"] = wrap
+    return env
+
+
+def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
+    if folder is None:
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
+def render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"template {exc.name or name} line {exc.lineno}: {exc.message}") \
+            from None
+    except jinja2.UndefinedError as exc:
+        raise TemplateError(f"template {name} (or a partial it includes): {exc.message}. "
+                            "See the README's 'Templates' section for the names a template "
+                            "can use") from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(f"template {name} includes '{exc.name}', which exists neither in "
+                            "the workspace's templates/ nor in the default theme") from None
+
+
+# --- MJML, inlining, minification ------------------------------------------------------------
+
+
+COLOR_SCHEME_META = ('<meta name="color-scheme" content="light dark">'
+                     '<meta name="supported-color-schemes" content="light dark">')
+
+
+def compile_mjml(source: str, template: str = MAIN_TEMPLATE) -> str:
+    from mjml import mjml_to_html  # imported here: it is the heaviest import of all
+
+    try:
+        result = mjml_to_html(source)
+    except KeyError as exc:
+        tag = exc.args[0] if exc.args else "?"
+        raise TemplateError(
+            f"template {template} (or a partial it includes) uses <{tag}>, which is not an "
+            "MJML tag mjml-python knows. Check its spelling and where it is placed (for example "
+            "mj-class belongs inside mj-attributes)") from None
+    except ValueError as exc:
+        raise TemplateError(f"template {template} did not produce MJML: {exc}") from None
+    # mjml-python has no mj-raw in the head: the dark-mode meta tags go in here.
+    return result.html.replace("<head>", "<head>" + COLOR_SCHEME_META, 1)
+
+
+_HEAD_STYLE = re.compile(r"<style\b([^>]*)>(.*?)</style>", re.S | re.I)
+
+
+def inline_css(document: str) -> str:
+    """Inline the theme's own CSS; MJML's reset and client-hack styles stay in the head."""
+    from premailer import Premailer
+
+    head_end = document.find("</head>")
+    head = _HEAD_STYLE.sub(_mark_ignored, document[:head_end])
+    premailer = Premailer(
+        head + document[head_end:],
+        strip_important=False,
+        keep_style_tags=False,
+        remove_classes=False,
+        disable_validation=True,
+        allow_network=False,
+        disable_basic_attributes=["width", "height", "align", "bgcolor", "valign", "background"],
+        cssutils_logging_level=logging.CRITICAL,
+    )
+    logging.getLogger("CSSUTILS").setLevel(logging.CRITICAL)
+    result = premailer.transform(pretty_print=False)
+    result = result.replace(' data-premailer="ignore"', "").replace(INLINE_MARKER, "")
+    if not result.lstrip()[:9].lower().startswith("<!doctype"):
+        result = "<!doctype html>\n" + result  # premailer drops MJML's doctype: no quirks mode
+    return result
+
+
+def _mark_ignored(match: re.Match[str]) -> str:
+    attrs, css = match.group(1), match.group(2)
+    if INLINE_MARKER in css or "data-premailer" in attrs:
+        return match.group(0)
+    return f'<style data-premailer="ignore"{attrs}>{css}</style>'
+
+
+_TOKEN = re.compile(r"<!--.*?-->|<(style|script|pre|textarea)\b.*?</\1\s*>|<[^>]+>|[^<]+",
+                    re.S | re.I)
+_BLOCK_TAG = re.compile(
+    r"</?(?:html|head|body|title|meta|link|style|table|tbody|thead|tfoot|tr|td|th|div|p|h[1-6]|"
+    r"ul|ol|li|blockquote|center|br|hr|!doctype)\b", re.I)
+
+
+def minify(document: str) -> str:
+    """Email-safe minification: collapse white space, drop plain comments.
+
+    Keeps conditional comments (Outlook), our placeholder markers, every closing tag and the head.
+    White space next to block-level tags is dropped; elsewhere it shrinks to one space.
+    """
+    tokens = [m.group(0) for m in _TOKEN.finditer(document)]
+    out: list[str] = []
+    for i, token in enumerate(tokens):
+        if token.startswith("<!--"):
+            if token.startswith(("<!--[if", "<!--<![endif]", "<!--nl:", "<!--/nl:")):
+                out.append(re.sub(r">\s+<", "><", re.sub(r"\s+", " ", token)))
+            continue
+        if token.startswith("<"):
+            out.append(_minify_tag(token))
+            continue
+        text = re.sub(r"\s+", " ", token)
+        if i == 0 or _is_block(tokens[i - 1]):
+            text = text.lstrip()
+        if i + 1 == len(tokens) or _is_block(tokens[i + 1]):
+            text = text.rstrip()
+        if text:
+            out.append(text)
+    return "".join(out)
+
+
+def _is_block(token: str) -> bool:
+    return token.startswith("<!--[if") or token.startswith("<![endif]") or bool(
+        _BLOCK_TAG.match(token))
+
+
+def _minify_tag(token: str) -> str:
+    if token[:6].lower() == "<style":
+        open_end = token.index(">") + 1
+        css = token[open_end:-len("</style>")]
+        css = re.sub(r"\s+", " ", css)
+        css = re.sub(r"\s*([{};,])\s*", r"\1", css).replace(";}", "}")
+        return re.sub(r"\s+", " ", token[:open_end]) + css.strip() + "</style>"
+    return re.sub(r"\s+", " ", token).replace(" >", ">").replace(" />", "/>")
