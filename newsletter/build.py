@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import os
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,7 +24,7 @@ from newsletter.output import write_output
 from newsletter.render import placeholders
 from newsletter.render.email import RenderedEmail, render_email
 from newsletter.summaries.library import LibraryMemo, load_library
-from newsletter.workspace import Workspace
+from newsletter.workspace import Workspace, shown_path
 
 GENERATOR = f"newsletter {__version__}"
 OUTPUT_FILES = ("email.html", "email.txt", "email.mjml", "manifest.json")
@@ -200,22 +199,15 @@ def make_manifest(plan: Plan, html: str, text: str, mjml: str, warnings: list[Pr
     }
 
 
-def _shown_path(path: Path, cwd: Path) -> str:
-    try:
-        return os.path.relpath(path, cwd) if path.is_absolute() else str(path)
-    except ValueError:
-        return str(path)
-
-
 def build_summary(result: BuildResult, cwd: Path) -> str:
     plan = result.plan
     sections = len(plan.sections)
     out = [f"Built issue {plan.issue.id} ({plan.issue.period}): {plan.count} summaries in "
            f"{sections} section{'s' * (sections != 1)}"]
-    width = max((len(_shown_path(p, cwd)) for p, _ in result.written), default=0)
+    width = max((len(shown_path(p, cwd)) for p, _ in result.written), default=0)
     for path, size in result.written:
         note = ""
         if path.name == "email.html":
             note = f"  ({size / GMAIL_CLIP_BYTES:.0%} of Gmail's 102 KB clipping limit)"
-        out.append(f"  {_shown_path(path, cwd):<{width}}  {size / 1024:6.1f} KB{note}")
+        out.append(f"  {shown_path(path, cwd):<{width}}  {size / 1024:6.1f} KB{note}")
     return "\n".join(out) + "\n"

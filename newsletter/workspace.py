@@ -33,10 +33,16 @@ class Workspace:
 
     def relative(self, path: Path) -> str:
         """A path as the user should see it: relative to the workspace when inside it."""
-        try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return str(path)
+        return shown_path(path, self.root)
+
+
+def shown_path(path: Path, base: Path) -> str:
+    """How every message shows a path: relative to `base` (the workspace, or the current
+    folder) when it is inside it, else as given. One rule for the whole tool."""
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def find_root(start: Path) -> Path:

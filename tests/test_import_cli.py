@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from import_helpers import FIXTURES
 
-from newsletter import cli
+from newsletter.cli import content as cli
 from newsletter.cli import main
 
 

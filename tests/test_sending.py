@@ -276,7 +276,7 @@ def test_send_test_needs_a_sender(make_ws: Any) -> None:
 
 
 def test_help_has_an_example() -> None:
-    from newsletter.cli import send_test
+    from newsletter.cli.publish import send_test
     from newsletter.exporting.smtp import DEFAULT_SMTP
 
     (smtp_option,) = [p for p in send_test.params if p.name == "server"]

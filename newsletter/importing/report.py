@@ -7,6 +7,7 @@ from pathlib import Path
 
 from newsletter.errors import Problem
 from newsletter.importing.run import ImportResult, iter_statuses
+from newsletter.workspace import shown_path
 
 LISTED = 20  # new/updated files listed by name; more are counted
 CHOICES_LISTED = 5
@@ -35,7 +36,7 @@ def report_text(result: ImportResult, cwd: Path) -> str:
     for status, title in (("new", "New"), ("updated", "Updated")):
         paths = [i.path for i in result.items if i.status == status and i.path is not None]
         if paths:
-            out += ["", f"{title}:"] + [f"  {_shown(p, cwd)}" for p in paths[:LISTED]]
+            out += ["", f"{title}:"] + [f"  {shown_path(p, cwd)}" for p in paths[:LISTED]]
             if len(paths) > LISTED:
                 out.append(f"  ... and {len(paths) - LISTED} more")
     return "\n".join(out) + "\n"
@@ -103,10 +104,3 @@ def _group(notes: list[Problem]) -> Problem:
 def _some(names: list[str], limit: int = 3) -> str:
     shown = ", ".join(names[:limit])
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
-
-
-def _shown(path: Path, cwd: Path) -> str:
-    try:
-        return path.resolve().relative_to(cwd.resolve()).as_posix()
-    except ValueError:
-        return str(path)
