@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from newsletter.output import write_output
 from newsletter.render import placeholders
 from newsletter.render.html import render_template, template_env
 from newsletter.summaries.library import load_library
+from newsletter.values import slug
 from newsletter.workspace import Workspace
 
 MARKER = "archive.json"
@@ -58,16 +58,12 @@ def web_version(config: Config, result: BuildResult) -> str:
     return placeholders.fill(page, values, is_html=True)
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "newsletter"
-
-
 def _entry(config: Config, result: BuildResult, base_url: str) -> ArchiveEntry:
     plan = result.plan
     issue = plan.issue
     href = f"{issue.id}/"
     url = base_url + href if base_url else href
-    atom_id = url if base_url else f"urn:newsletter:{_slug(config.name)}:{issue.id}"
+    atom_id = url if base_url else f"urn:newsletter:{(slug(config.name) or 'newsletter')}:{issue.id}"
     return ArchiveEntry(
         id=issue.id, period=issue.period, subject=plan.subject, preheader=plan.preheader,
         count=plan.count, themes=[s.theme.label for s in plan.sections], href=href, url=url,
@@ -113,7 +109,7 @@ def _pages(ws: Workspace, entries: list[ArchiveEntry], base_url: str) -> dict[st
     context = {
         "name": config.name, "lang": config.language, "colors": config.colors,
         "subscribe_url": config.subscribe_url, "entries": entries, "base_url": base_url,
-        "feed_id": base_url or f"urn:newsletter:{_slug(config.name)}",
+        "feed_id": base_url or f"urn:newsletter:{(slug(config.name) or 'newsletter')}",
         "updated": entries[0].updated,
     }
     listing = {"generator": GENERATOR, "issues": [

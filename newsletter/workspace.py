@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,8 +59,12 @@ def find_root(start: Path) -> Path:
     )
 
 
-def open_workspace(root: Path | None = None, cwd: Path | None = None) -> Workspace:
-    """Open the workspace at `root`, or the one found from `cwd` (default: current folder) up."""
+def open_workspace(root: Path | None = None, cwd: Path | None = None,
+                   known_checks: Callable[[], Sequence[str]] | None = None) -> Workspace:
+    """Open the workspace at `root`, or the one found from `cwd` (default: current folder) up.
+
+    `known_checks` gives the check ids `[checks] disable` may name (the commands pass the
+    registry's; the workspace itself knows nothing of the checks)."""
     if root is not None:
         root = root.resolve()
         if not (root / CONFIG_FILE).is_file():
@@ -69,12 +74,5 @@ def open_workspace(root: Path | None = None, cwd: Path | None = None) -> Workspa
             )
     else:
         root = find_root(cwd or Path.cwd())
-    return Workspace(root=root, config=load_config(root / CONFIG_FILE, _known_checks))
+    return Workspace(root=root, config=load_config(root / CONFIG_FILE, known_checks))
 
-
-def _known_checks() -> list[str]:
-    """The check ids a config may disable. Opening a workspace is where the config meets the
-    checks; the registry imports no lxml, so this stays cheap."""
-    from newsletter.checks.registry import known_ids
-
-    return known_ids()

@@ -60,9 +60,18 @@ def print_warnings(warnings: list[Problem]) -> None:
 
 
 def workspace(ctx: click.Context) -> Any:
+    """The workspace of --root (or found from the current folder up), its config checked
+    against the registered checks too."""
     from newsletter.workspace import open_workspace
 
-    return open_workspace(ctx.find_root().obj["root"])
+    return open_workspace(ctx.find_root().obj["root"], known_checks=known_check_ids)
+
+
+def known_check_ids() -> list[str]:
+    """The registry's ids, imported only when a config disables a check (the rules load lxml)."""
+    from newsletter.checks.registry import known_ids
+
+    return known_ids()
 
 
 def parse_date(_ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:

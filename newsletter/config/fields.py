@@ -11,8 +11,9 @@ from collections.abc import Callable
 from dataclasses import field, is_dataclass
 from pathlib import PurePosixPath
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from newsletter.values import is_http_url
 
 Check = Callable[[Any], str | None]
 
@@ -35,8 +36,7 @@ def setting(default: Any, doc: str, check: Check | None = None, *, required: boo
 def http_url(value: str) -> str | None:
     if value == "":
         return None
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if not is_http_url(value):
         return f"'{value}' is not an absolute http(s) URL"
     return None
 
@@ -44,8 +44,7 @@ def http_url(value: str) -> str | None:
 def https_url(value: str) -> str | None:
     if value == "":
         return None
-    parts = urlsplit(value)
-    if parts.scheme != "https" or not parts.netloc:
+    if not is_http_url(value, https_only=True):
         return f"'{value}' is not an absolute https URL (images must be served over https)"
     return None
 

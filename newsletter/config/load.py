@@ -13,6 +13,7 @@ from typing import Any, get_args, get_origin, get_type_hints
 
 from newsletter.config.schema import Config, DisabledCheck, check_id, unknown_check_id
 from newsletter.errors import ConfigError, Problem
+from newsletter.values import type_name
 
 CONFIG_FILE = "newsletter.toml"
 
@@ -74,18 +75,18 @@ class _Validator:
     def coerce(self, tp: Any, value: Any, path: str) -> Any:
         if get_origin(tp) is tuple:
             if not isinstance(value, list):
-                self.add(path, f"must be {_type_name(tp)}, got {_toml_type(value)}")
+                self.add(path, f"must be {_type_name(tp)}, got {type_name(value, 'a table')}")
                 return _INVALID
             item_type = get_args(tp)[0]
             items = [self.coerce(item_type, v, f"{path}[{i}]") for i, v in enumerate(value)]
             return _INVALID if any(i is _INVALID for i in items) else tuple(items)
         if is_dataclass(tp):
             if not isinstance(value, dict):
-                self.add(path, f"must be {_type_name(tp)}, got {_toml_type(value)}")
+                self.add(path, f"must be {_type_name(tp)}, got {type_name(value, 'a table')}")
                 return _INVALID
             return self.load(tp, value, path + ".")
         if (tp is int and isinstance(value, bool)) or not isinstance(value, tp):
-            self.add(path, f"must be {_type_name(tp)}, got {_toml_type(value)}")
+            self.add(path, f"must be {_type_name(tp)}, got {type_name(value, 'a table')}")
             return _INVALID
         return value
 
@@ -95,12 +96,6 @@ def _fix_for(f: Field[Any]) -> str:
     if isinstance(default, str) and default:
         return f"{f.metadata['doc']} Default: \"{default}\""
     return str(f.metadata["doc"])
-
-
-def _toml_type(value: Any) -> str:
-    names = {bool: "true/false", int: "a number", float: "a number", str: "text",
-             list: "a list", dict: "a table"}
-    return names.get(type(value), type(value).__name__)
 
 
 def _check_ids(data: dict[str, Any], v: _Validator, known: Callable[[], Sequence[str]]) -> None:

@@ -26,6 +26,7 @@ from newsletter.importing import htmltext
 from newsletter.importing.readers.base import ALIASES, RawRecord, names_for
 from newsletter.summaries.model import DATE_FIX, KNOWN_KEYS, Summary
 from newsletter.summaries.parse import FileProblems, make_summary, read_source
+from newsletter.values import type_name
 from newsletter.workspace import Workspace
 
 MAX_RECORD_BYTES = 1_000_000
@@ -139,7 +140,7 @@ def _map_record(item: Item, data: dict[str, Any], ctx: RecordContext,
     meta = _map_aliases(item, data, ctx, reported)
     body = meta.pop("body", None)
     if body is not None and not isinstance(body, str):
-        item.problems.append(problem(item, f"must be text, got {_kind(body)}", "body",
+        item.problems.append(problem(item, f"must be text, got {type_name(body)}", "body",
                                       "give the body as one string of Markdown"))
         reported.add("body")
         body = None
@@ -252,7 +253,7 @@ def normalize_published(value: Any) -> tuple[Any, str | None]:
     if isinstance(value, date):
         return value, None
     if not isinstance(value, str):
-        return value, f"cannot read {_kind(value)} {value!r} as a date"
+        return value, f"cannot read {type_name(value)} {value!r} as a date"
     text = value.strip()
     if match := ISO_DAY.fullmatch(text):
         year, month, day = (int(g) for g in match.groups())
@@ -310,7 +311,7 @@ def _validate(item: Item, ctx: RecordContext) -> tuple[Summary | None, list[Prob
     meta = dict(item.meta)
     own_id = meta.pop("id", None)
     if own_id is not None and not isinstance(own_id, str):
-        return None, [problem(item, f"must be text, got {_kind(own_id)}", "id",
+        return None, [problem(item, f"must be text, got {type_name(own_id)}", "id",
                                "give the id as text, e.g. \"stem-cell-2026\"")]
     item.text = render_file(meta, item.body)
     out = FileProblems(item.where)
@@ -372,10 +373,5 @@ def _locate(problem: Problem, item: Item) -> Problem:
     return Problem(where, problem.message, problem.field, problem.fix,
                    problem.line if problem.line is not None else item.line, problem.level)
 
-
-def _kind(value: Any) -> str:
-    names = {list: "a list", dict: "an object", bool: "true/false", int: "a number",
-             float: "a number", type(None): "null", str: "text"}
-    return names.get(type(value), type(value).__name__)
 
 

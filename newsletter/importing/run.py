@@ -33,7 +33,7 @@ from newsletter.importing.readers import EXTENSIONS, FORMATS, READERS
 from newsletter.importing.readers.base import PageOptions, RawRecord, Source
 from newsletter.importing.reconcile import assign_ids, compare, index_archive, write_files
 from newsletter.importing.records import Item, RecordContext, normalize_published, prepare
-from newsletter.summaries.parse import is_http_url
+from newsletter.values import is_http_url
 from newsletter.workspace import Workspace
 
 STDIN = "-"

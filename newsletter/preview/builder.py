@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from newsletter.build import prepare, render_plan
+from newsletter.checks.registry import known_ids
 from newsletter.config.load import CONFIG_FILE
 from newsletter.errors import NewsletterError
 from newsletter.limits import GMAIL_CLIP_BYTES
@@ -33,7 +34,7 @@ def make_builder(root: Path | None, issue_id: str | None, start: date | None,
         if changed is not None and not any(p.name == CONFIG_FILE for p in changed):
             hints = [str(p) for p in changed]
         try:
-            ws = open_workspace(root)
+            ws = open_workspace(root, known_checks=known_ids)
             result = render_plan(ws, prepare(ws, issue_id, start, end, memo=memo, changed=hints))
         except NewsletterError as exc:
             return Snapshot(ok=False, errors=[exc.message] + [str(p) for p in exc.problems])
@@ -70,7 +71,7 @@ def watch_paths(ws: Workspace) -> list[Path]:
 def serve(root: Path | None, issue_id: str | None, start: date | None, end: date | None,
           port: int, open_browser: bool, say: Callable[[str], None]) -> None:
     """Serve until interrupted (Ctrl-C)."""
-    ws = open_workspace(root)
+    ws = open_workspace(root, known_checks=known_ids)
     server = PreviewServer(make_builder(root, issue_id, start, end), watch_paths(ws), port)
     server.start()
     say(f"Previewing on {server.url} (127.0.0.1 only). Watching {ws.relative(ws.summaries_path)}/, "

@@ -13,7 +13,7 @@ from newsletter.render.compiled import compiled_html
 from newsletter.render.context import email_context
 from newsletter.render.guard import check_disclaimer
 from newsletter.render.html import MAIN_TEMPLATE, TEXT_TEMPLATE, render_template, template_env
-from newsletter.render.text import _tidy_text
+from newsletter.render.text import tidy_text
 
 
 @dataclass
@@ -43,7 +43,7 @@ def render_email(config: Config, plan: Plan, workspace_templates: Path | None,
     lap("render_mjml")
     inlined, cached = compiled_html(mjml_source, cache_dir)
     lap("compile_inline")
-    text = _tidy_text(render_template(env, TEXT_TEMPLATE, context))
+    text = tidy_text(render_template(env, TEXT_TEMPLATE, context))
     lap("text")
     check_disclaimer(config, inlined, text)
     return RenderedEmail(mjml_source, inlined, text, timings, html_cached=cached)

@@ -43,6 +43,6 @@ def markdown_to_text(source: str, width: int = TEXT_WIDTH) -> str:
     return "\n\n".join(blocks)
 
 
-def _tidy_text(text: str) -> str:
+def tidy_text(text: str) -> str:
     text = re.sub(r"[ \t]+\n", "\n", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"

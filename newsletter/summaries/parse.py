@@ -7,12 +7,12 @@ import os
 import re
 from datetime import date, datetime, time
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from newsletter.errors import Problem
 from newsletter.summaries.frontmatter import YAMLError, front_matter_end, load_yaml, simple_front_matter
 from newsletter.summaries.model import DATE_FIX, ID_PATTERN, KNOWN_KEYS, STUDY_TYPES, Source, Summary
+from newsletter.values import is_http_url, type_name
 
 
 class FileProblems:
@@ -96,11 +96,6 @@ def parse_published(value: Any, tz: ZoneInfo) -> datetime | None:
     return moment.astimezone(tz)
 
 
-def is_http_url(value: str) -> bool:
-    parts = urlsplit(value)
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value
-
-
 def _text(meta: dict[str, Any], key: str, out: FileProblems, *, required: bool = False) -> str | None:
     value = meta.get(key)
     if value is None or value == "":
@@ -110,7 +105,7 @@ def _text(meta: dict[str, Any], key: str, out: FileProblems, *, required: bool =
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str):
-        out.error(f"must be text, got {type(value).__name__}", key, fix="put the value in quotes")
+        out.error(f"must be text, got {type_name(value)}", key, fix="put the value in quotes")
         return None
     if _SPACE_RUN.search(value):
         value = re.sub(r"\s+", " ", value)
@@ -125,7 +120,7 @@ def _url(meta: dict[str, Any], key: str, out: FileProblems, *, required: bool = 
     value = _text(meta, key, out, required=required)
     if value is None:
         return None
-    if not is_http_url(value) or (https and not value.startswith("https://")):
+    if not is_http_url(value, https_only=https):
         kind = "https" if https else "http(s)"
         out.error(f"'{value}' is not an absolute {kind} URL", key,
                   fix=f"use a full {kind} link such as https://example.org/...")

@@ -6,21 +6,15 @@ rules on electronic marketing), a preheader, and a subject that fits the inbox.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from newsletter.checks.dom import body, elements, has_text, normalise, own_text, tag, visible_text
 from newsletter.checks.model import HTML_PART, TEXT_PART, CheckContext, Finding, check, error, info, warning
 from newsletter.checks.tags import ADDRESS_TOKEN, UNSUBSCRIBE_TOKEN, merge_tags, tags_about
+from newsletter.config.load import CONFIG_FILE
 from newsletter.render.placeholders import remaining
+from newsletter.values import is_link
 
 SUBJECT_MAX = 70
 OK, TOKEN, MISSING = "ok", "placeholder", "missing"
-CONFIG_FILE = "newsletter.toml"
-
-
-def _is_link(href: str) -> bool:
-    parts = urlsplit(href)
-    return (parts.scheme in ("http", "https") and bool(parts.netloc)) or parts.scheme == "mailto"
 
 
 def _unsubscribe_in_html(ctx: CheckContext) -> str:
@@ -35,7 +29,7 @@ def _unsubscribe_in_html(ctx: CheckContext) -> str:
         href = (el.get("href") or "").strip()
         if href == UNSUBSCRIBE_TOKEN:
             state = TOKEN
-        elif _is_link(href) and (href == ctx.config.unsubscribe_url
+        elif is_link(href) and (href == ctx.config.unsubscribe_url
                                  or "unsub" in href.lower()
                                  or "unsubscribe" in el.text_content().lower()):
             return OK
@@ -49,7 +43,7 @@ def _unsubscribe_in_text(ctx: CheckContext) -> str:
         return OK
     for line in ctx.text.splitlines():
         words = line.split()
-        if "unsub" in line.lower() and any(_is_link(w.strip("<>()")) for w in words):
+        if "unsub" in line.lower() and any(is_link(w.strip("<>()")) for w in words):
             return OK
     return TOKEN if UNSUBSCRIBE_TOKEN in ctx.text else MISSING
 

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from newsletter.build import BuildResult, web_version_url
+from newsletter.config.load import CONFIG_FILE
 from newsletter.config.schema import Config
 from newsletter.errors import ExportError, Problem
 from newsletter.render import placeholders
+from newsletter.values import slug
 
 ExportFunction = Callable[[BuildResult, Config], dict[str, bytes]]
-CONFIG_FILE = "newsletter.toml"
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,6 @@ def json_bytes(data: Any) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def slug(text: str, allowed: str = r"a-z0-9_-", limit: int = 64) -> str:
-    """Lower case, runs of other characters turned into one hyphen, cut to `limit`."""
-    cleaned = re.sub(rf"[^{allowed}]+", "-", text.lower()).strip("-")
-    return cleaned[:limit].rstrip("-") or "newsletter"
+def template_name(issue_id: str, keep: str = "_", limit: int = 64) -> str:
+    """A service's template name for an issue: newsletter-<issue-id> as a slug."""
+    return slug(f"newsletter-{issue_id}", limit, keep) or "newsletter"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from newsletter.build import BuildResult
 from newsletter.config.schema import Config
-from newsletter.exporting.services.base import Exporter, Tags, fill, json_bytes, slug
+from newsletter.exporting.services.base import Exporter, Tags, fill, json_bytes, template_name
 
 UNSUBSCRIBE = "%unsubscribe_url%"
 TAGS = Tags(unsubscribe=UNSUBSCRIBE)
@@ -22,7 +22,7 @@ def export(result: BuildResult, config: Config) -> dict[str, bytes]:
                       required=(UNSUBSCRIBE, UNSUBSCRIBE), syntax=["{{"])
     issue = result.plan.issue.id
     body = {
-        "name": slug(f"newsletter-{issue}", r"a-z0-9_.-"),
+        "name": template_name(issue, "_."),
         "description": f"{config.name}, issue {issue}: {result.plan.subject}",
         "template": html,
         "headers": {"Subject": result.plan.subject},

@@ -9,22 +9,18 @@ from __future__ import annotations
 
 from newsletter.build import BuildResult
 from newsletter.config.schema import Config
-from newsletter.exporting.services.base import Exporter, Tags, fill, json_bytes, slug
+from newsletter.exporting.services.base import Exporter, Tags, fill, json_bytes, template_name
 
 UNSUBSCRIBE = "{{unsubscribe_url}}"
 TAGS = Tags(unsubscribe=UNSUBSCRIBE)
-
-
-def template_name(issue: str) -> str:
-    """[A-Za-z0-9_-]{1,64}, as SES requires."""
-    return slug(f"newsletter-{issue}", r"a-z0-9_-", 64)
 
 
 def export(result: BuildResult, config: Config) -> dict[str, bytes]:
     html, text = fill(result, config, "ses", TAGS, TAGS,
                       required=(UNSUBSCRIBE, UNSUBSCRIBE), syntax=["{{"])
     issue = result.plan.issue.id
-    body = {"Template": {"TemplateName": template_name(issue), "SubjectPart": result.plan.subject,
+    # SES template names: [A-Za-z0-9_-]{1,64}
+    body = {"Template": {"TemplateName": template_name(issue, "_"), "SubjectPart": result.plan.subject,
                          "HtmlPart": html, "TextPart": text}}
     return {f"{issue}.template.json": json_bytes(body)}
 

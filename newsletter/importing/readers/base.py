@@ -8,12 +8,12 @@ validation, writing) happens once, in `newsletter.importing`, whatever the forma
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from newsletter.errors import Problem
+from newsletter.values import slug
 
 
 @dataclass(frozen=True)
@@ -116,23 +116,9 @@ def plain_to_markdown(paragraph: str) -> str:
 
 SLUG_MAX = 60
 # Letters that Unicode does not decompose into an ASCII letter plus accents.
-_TRANSLITERATE = str.maketrans({"æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "ß": "ss", "œ": "oe",
-                                "Œ": "OE", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d",
-                                "Ð": "D", "þ": "th", "Þ": "TH", "ı": "i"})
-
-
 def slugify(text: str, limit: int = SLUG_MAX) -> str:
-    """Lower-case ASCII words joined by hyphens, cut at a word boundary to `limit` characters."""
-    folded = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
-    ascii_text = folded.encode("ascii", "ignore").decode("ascii")
-    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
-    slug = ""
-    for word in words:
-        candidate = f"{slug}-{word}" if slug else word
-        if len(candidate) > limit:
-            return slug or word[:limit]
-        slug = candidate
-    return slug
+    """An id made from a title (see `newsletter.values.slug`)."""
+    return slug(text, limit)
 
 
 # --- field names ----------------------------------------------------------------------------------

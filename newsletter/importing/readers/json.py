@@ -14,6 +14,7 @@ from newsletter.importing.readers.base import (
     decode,
     source_problem,
 )
+from newsletter.values import type_name
 
 LIST_KEYS = ("items", "summaries", "records", "entries")
 
@@ -36,7 +37,7 @@ def read(source: Source, options: PageOptions) -> ReadResult:
     items = _items(value)
     if items is None:
         result.problems.append(source_problem(
-            source, f"expected a list of objects, got {_kind(value)}",
+            source, f"expected a list of objects, got {type_name(value)}",
             fix="give a JSON array of objects, one per summary ([{\"title\": ...}, ...]), "
                 "or an object with them under \"items\""))
         return result
@@ -86,13 +87,7 @@ def _record(source: Source, item: Any, size: int, *, position: str | None = None
     if isinstance(item, dict):
         return RawRecord({str(k): v for k, v in item.items()}, position=position, line=line,
                          size=size)
-    problem = source_problem(source, f"expected an object, got {_kind(item)}", line=line,
+    problem = source_problem(source, f"expected an object, got {type_name(item)}", line=line,
                              fix='write each summary as {"title": ..., "published": ..., '
                                  '"url": ...}')
     return RawRecord({}, position=position, line=line, size=size, problems=[problem])
-
-
-def _kind(value: Any) -> str:
-    names = {list: "a list", dict: "an object", str: "a string", bool: "true/false",
-             int: "a number", float: "a number", type(None): "null"}
-    return names.get(type(value), type(value).__name__)
