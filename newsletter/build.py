@@ -125,7 +125,7 @@ def build(ws: Workspace, issue_id: str | None = None, start: date | None = None,
 def render_plan(ws: Workspace, prepared: Prepared) -> BuildResult:
     """Render a prepared plan and fill the placeholders the workspace knows (nothing written)."""
     plan = prepared.plan
-    email = render_email(ws.config, plan, ws.templates_path, html_cache_dir(ws))
+    email = render_email(ws.config, plan, ws.templates_path, html_cache_dir(ws.root))
     values = workspace_values(ws.config, plan.issue.id)
     html = placeholders.fill(email.html, values, is_html=True)
     text = placeholders.fill(email.text, values, is_html=False)

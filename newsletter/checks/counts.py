@@ -14,9 +14,7 @@ from pathlib import Path
 
 from newsletter import __version__
 from newsletter.build import BuildResult
-from newsletter.caching import caching_enabled
-from newsletter.output import atomic_write
-from newsletter.summaries.index import CACHE_DIR
+from newsletter.caching import cache_folder, code_stamp, read_entry, write_entry
 from newsletter.workspace import Workspace
 
 CHECKS_PACKAGE = Path(__file__).parent
@@ -24,10 +22,8 @@ CHECKS_PACKAGE = Path(__file__).parent
 
 @lru_cache(maxsize=1)
 def _code_stamp() -> str:
-    digest = hashlib.sha256(__version__.encode())
-    for path in sorted(CHECKS_PACKAGE.glob("*.py")):
-        digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()
+    """Every module of the checks package, rules included (recursively)."""
+    return code_stamp(CHECKS_PACKAGE, extra=[__version__])
 
 
 def _plan_fingerprint(result: BuildResult) -> str:
@@ -50,23 +46,14 @@ def key_for(ws: Workspace, result: BuildResult) -> str:
 
 def counts_for_build(ws: Workspace, result: BuildResult) -> str:
     """The counts line of the checks for a build ("0 errors, 1 warning, 1 info")."""
-    path = ws.root / CACHE_DIR / "checks" / f"{key_for(ws, result)}.txt" \
-        if caching_enabled() else None
-    if path is not None:
-        try:
-            return path.read_text(encoding="utf-8")
-        except OSError:
-            pass
+    folder = cache_folder(ws.root, "checks")
+    key = key_for(ws, result)
+    cached = read_entry(folder, key, ".txt")
+    if cached is not None:
+        return cached
     from newsletter.checks.report import counts_text
     from newsletter.checks.runner import check_build
 
     text = counts_text(check_build(ws, result))
-    if path is not None:
-        try:
-            atomic_write(path, text)
-            entries = sorted(path.parent.glob("*.txt"), key=lambda p: p.stat().st_mtime_ns)
-            for old in entries[:-64]:
-                old.unlink(missing_ok=True)
-        except OSError:
-            pass
+    write_entry(folder, key, ".txt", text)
     return text

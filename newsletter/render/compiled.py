@@ -10,15 +10,15 @@ from functools import lru_cache
 from pathlib import Path
 
 from newsletter import __version__
-from newsletter.output import atomic_write
+from newsletter.caching import KEEP_ENTRIES, code_stamp, read_entry, write_entry
 from newsletter.render.html import compile_mjml, inline_css, minify
 
 
 @lru_cache(maxsize=1)
 def _toolchain_stamp() -> str:
-    """What, besides the MJML text, decides the compiled HTML: this module's code and the
-    installed compiler and inliner (found without importing them)."""
-    parts = [__version__, hashlib.sha256(Path(__file__).read_bytes()).hexdigest()]
+    """What, besides the MJML text, decides the compiled HTML: the render package's code and
+    templates, and the installed compiler and inliner (found without importing them)."""
+    parts = [__version__, code_stamp(RENDER_PACKAGE)]
     for name in ("mjml", "premailer", "cssutils", "lxml", "bs4"):
         spec = importlib.util.find_spec(name)
         origin = spec.origin if spec and spec.origin else ""
@@ -30,7 +30,8 @@ def _toolchain_stamp() -> str:
     return "\x1f".join(parts)
 
 
-HTML_CACHE_ENTRIES = 64
+HTML_CACHE_ENTRIES = KEEP_ENTRIES
+RENDER_PACKAGE = Path(__file__).parent  # its code and its templates
 
 
 def preload() -> None:
@@ -49,23 +50,9 @@ def compiled_html(mjml_source: str, cache_dir: Path | None) -> tuple[str, bool]:
     rebuilding an unchanged issue (export, check, archive, a second build) skips the compiler
     and the inliner, and their imports."""
     key = hashlib.sha256((_toolchain_stamp() + "\x1e" + mjml_source).encode()).hexdigest()
-    path = cache_dir / f"{key}.html" if cache_dir is not None else None
-    if path is not None:
-        try:
-            return path.read_text(encoding="utf-8"), True
-        except (OSError, UnicodeDecodeError):
-            pass
+    cached = read_entry(cache_dir, key, ".html")
+    if cached is not None:
+        return cached, True
     html = minify(inline_css(compile_mjml(mjml_source)))
-    if path is not None and cache_dir is not None:
-        try:
-            atomic_write(path, html)
-            _prune(cache_dir)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+    write_entry(cache_dir, key, ".html", html, HTML_CACHE_ENTRIES)
     return html, False
-
-
-def _prune(folder: Path) -> None:
-    entries = sorted(folder.glob("*.html"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
-    for old in entries[HTML_CACHE_ENTRIES:]:
-        old.unlink(missing_ok=True)

@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from newsletter.caching import CACHE_DIR, ignore_in_git
 from newsletter.errors import Problem
-from newsletter.output import atomic_write
 
-CACHE_DIR = ".newsletter-cache"
 CACHE_FILE = "index.sqlite"
 FORMAT = "4"
 SCHEMA = """
@@ -85,9 +84,7 @@ class IndexCache:
 
     def _read(self) -> dict[str, IndexRow]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        gitignore = self.path.parent / ".gitignore"
-        if not gitignore.exists():
-            atomic_write(gitignore, "*\n")
+        ignore_in_git(self.path.parent)
         self.conn = sqlite3.connect(self.path, timeout=5, isolation_level=None)
         self.conn.executescript(SCHEMA)
         meta = dict(self.conn.execute("SELECT key, value FROM meta"))
