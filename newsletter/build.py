@@ -15,11 +15,11 @@ from typing import Any
 from newsletter import __version__
 from newsletter.caching import caching_enabled, html_cache_dir
 from newsletter.config.schema import Config
-from newsletter.errors import Problem, SizeLimitError
+from newsletter.errors import Problem, SizeLimitError, TemplateError
 from newsletter.issue.plan import Plan, issue_header, make_plan
 from newsletter.issue.select import Selection, select
 from newsletter.issue.spec import resolve_issue
-from newsletter.limits import GMAIL_CLIP_BYTES
+from newsletter.limits import GMAIL_CLIP_BYTES, byte_size, is_clipped
 from newsletter.output import write_output
 from newsletter.render import placeholders
 from newsletter.render.email import RenderedEmail, render_email
@@ -110,7 +110,7 @@ def build(ws: Workspace, issue_id: str | None = None, start: date | None = None,
           skip_invalid: bool = False) -> BuildResult:
     prepared = prepare(ws, issue_id, start, end, skip_invalid=skip_invalid)
     result = render_plan(ws, prepared)
-    if len(result.html.encode("utf-8")) >= GMAIL_CLIP_BYTES:
+    if is_clipped(byte_size(result.html)):
         raise size_error(result, fitting_limit(ws, prepared, result))
     if write:
         target = out_dir or ws.output_path / result.plan.issue.id
@@ -126,6 +126,7 @@ def render_plan(ws: Workspace, prepared: Prepared) -> BuildResult:
     """Render a prepared plan and fill the placeholders the workspace knows (nothing written)."""
     plan = prepared.plan
     email = render_email(ws.config, plan, ws.templates_path, html_cache_dir(ws.root))
+    guard_disclaimer(ws.config, email)
     values = workspace_values(ws.config, plan.issue.id)
     html = placeholders.fill(email.html, values, is_html=True)
     text = placeholders.fill(email.text, values, is_html=False)
@@ -133,6 +134,21 @@ def render_plan(ws: Workspace, prepared: Prepared) -> BuildResult:
     manifest = make_manifest(plan, html, text, email.mjml, warnings, prepared.archive_size)
     return BuildResult(plan, email, html, text, manifest, warnings,
                        prepared.timings | email.timings, notices=prepared.notices)
+
+
+def guard_disclaimer(config: Config, email: RenderedEmail) -> None:
+    """A workspace may reword the disclaimer but never drop or hide it: the build runs the two
+    rules `newsletter check` runs (disclaimer.html, disclaimer.text) and refuses on either."""
+    from newsletter.checks.model import CheckContext
+    from newsletter.checks.rules.disclaimer import in_html, in_text
+
+    ctx = CheckContext(email.html, email.text, config)
+    html, text = in_html(ctx), in_text(ctx)
+    if not html and not text:
+        return
+    parts = (["the HTML"] if html else []) + (["the plain text"] if text else [])
+    problems = [Problem("templates", f.message, fix=f.fix) for f in html + text]
+    raise TemplateError(f"the disclaimer is missing from {' and '.join(parts)}", problems)
 
 
 def size_error(result: BuildResult, limit: int | None) -> SizeLimitError:
@@ -162,7 +178,7 @@ def fitting_limit(ws: Workspace, prepared: Prepared, result: BuildResult) -> int
         issue = dataclasses.replace(prepared.plan.issue, max_per_section=limit)
         selection = dataclasses.replace(prepared.selection, issue=issue)
         trial = dataclasses.replace(prepared, plan=make_plan(ws.config, selection))
-        if len(render_plan(ws, trial).html.encode("utf-8")) < GMAIL_CLIP_BYTES:
+        if not is_clipped(byte_size(render_plan(ws, trial).html)):
             return limit
         limit -= 1
     return None

@@ -9,3 +9,18 @@ GMAIL_CLIP_BYTES = 102_400
 WARN_BYTES = 90_000
 # Gmail drops every <style> block of a message whose styles exceed 16 KB.
 STYLE_LIMIT_BYTES = 16 * 1024
+
+
+def byte_size(text: str) -> int:
+    """What the limits count: the UTF-8 bytes of the HTML."""
+    return len(text.encode("utf-8"))
+
+
+def is_clipped(size: int) -> bool:
+    """Gmail clips the message (the build refuses it; `check` reports an error)."""
+    return size >= GMAIL_CLIP_BYTES
+
+
+def is_near_clip(size: int) -> bool:
+    """Close enough to the clip that `check` warns (and `check --strict` fails)."""
+    return size >= WARN_BYTES

@@ -7,8 +7,9 @@ import json
 import pytest
 from conftest import many_summaries, summary_text
 
-from newsletter.build import GMAIL_CLIP_BYTES, build
+from newsletter.build import build
 from newsletter.errors import ContentError, OutputError, SizeLimitError
+from newsletter.limits import GMAIL_CLIP_BYTES
 
 
 def test_build_writes_four_files_and_manifest(sample_ws):

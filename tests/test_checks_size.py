@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from checkkit import context, levels, page, run
 
-from newsletter.build import GMAIL_CLIP_BYTES
-from newsletter.checks.rules.size import STYLE_LIMIT_BYTES, WARN_BYTES, nested_at_rules
+from newsletter.checks.rules.size import nested_at_rules
+from newsletter.limits import GMAIL_CLIP_BYTES, STYLE_LIMIT_BYTES, WARN_BYTES
 
 
 def sized(total: int) -> str:

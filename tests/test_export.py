@@ -18,12 +18,12 @@ import pytest
 from click.testing import CliRunner
 
 from newsletter.build import build
+from newsletter.checks.dom import parse, visible_text
 from newsletter.cli import main
 from newsletter.config.load import parse_config
 from newsletter.errors import ConfigError, ExportError, OutputError, UsageError
 from newsletter.exporting.run import MARKER, export
 from newsletter.exporting.services import REGISTRY, get, service_names
-from newsletter.render.guard import visible_text
 from newsletter.workspace import Workspace
 from tests.conftest import summary_text
 
@@ -225,7 +225,7 @@ def test_each_export_parses_and_is_complete(exported: tuple[Workspace, Path, lis
     assert "MS RESEARCH DIGEST - MAY 2026" in parsed.text
     # the disclaimer, in both parts
     disclaimer = " ".join(ws.config.disclaimer.text.split())
-    assert disclaimer in visible_text(parsed.html)
+    assert disclaimer in visible_text(parse(parsed.html))
     assert disclaimer in " ".join(parsed.text.split())
     # the address and the web version
     assert (WEB_VERSION[service][0] in parsed.html) and (WEB_VERSION[service][1] in parsed.text)

@@ -18,10 +18,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from click.testing import CliRunner, Result
 
+from newsletter.checks.dom import parse, visible_text
 from newsletter.cli import main
 from newsletter.errors import UsageError
 from newsletter.exporting.smtp import PASSWORD_ENV, PLACEHOLDER_UNSUBSCRIBE, smtp_settings
-from newsletter.render.guard import visible_text
 from newsletter.workspace import Workspace
 from tests.conftest import summary_text
 
@@ -107,7 +107,7 @@ def test_send_test_delivers_the_issue(sample_ws: Workspace, smtp: tuple[Recorder
     assert 'href="https://example.org/newsletter/unsubscribe"' in html
     assert "Unsubscribe: https://example.org/newsletter/unsubscribe" in text
     disclaimer = " ".join(sample_ws.config.disclaimer.text.split())
-    assert disclaimer in visible_text(html) and disclaimer in " ".join(text.split())
+    assert disclaimer in visible_text(parse(html)) and disclaimer in " ".join(text.split())
     assert "%%NL_" not in html + text
     assert "utm_campaign=digest-2026-05" in text
 

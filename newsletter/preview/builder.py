@@ -13,7 +13,7 @@ from newsletter.build import prepare, render_plan
 from newsletter.checks.registry import known_ids
 from newsletter.config.load import CONFIG_FILE
 from newsletter.errors import NewsletterError
-from newsletter.limits import GMAIL_CLIP_BYTES
+from newsletter.limits import GMAIL_CLIP_BYTES, byte_size, is_clipped
 from newsletter.preview.server import PreviewServer, Snapshot
 from newsletter.render.compiled import preload
 from newsletter.summaries.library import LibraryMemo
@@ -40,9 +40,9 @@ def make_builder(root: Path | None, issue_id: str | None, start: date | None,
             return Snapshot(ok=False, errors=[exc.message] + [str(p) for p in exc.problems])
         except Exception as exc:  # a bug must not stop the preview: show it and keep watching
             return Snapshot(ok=False, errors=[f"unexpected {type(exc).__name__}: {exc}"])
-        size = len(result.html.encode("utf-8"))
+        size = byte_size(result.html)
         warnings = [str(w) for w in result.warnings + result.notices]
-        if size >= GMAIL_CLIP_BYTES:
+        if is_clipped(size):
             warnings.insert(0, f"{size:,} bytes: over Gmail's clipping limit; `build` will fail")
         status = {
             "issue": result.plan.issue.id,

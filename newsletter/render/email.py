@@ -11,7 +11,6 @@ from newsletter.config.schema import Config
 from newsletter.issue.plan import Plan
 from newsletter.render.compiled import compiled_html
 from newsletter.render.context import email_context
-from newsletter.render.guard import check_disclaimer
 from newsletter.render.html import MAIN_TEMPLATE, TEXT_TEMPLATE, render_template, template_env
 from newsletter.render.text import tidy_text
 
@@ -45,5 +44,4 @@ def render_email(config: Config, plan: Plan, workspace_templates: Path | None,
     lap("compile_inline")
     text = tidy_text(render_template(env, TEXT_TEMPLATE, context))
     lap("text")
-    check_disclaimer(config, inlined, text)
     return RenderedEmail(mjml_source, inlined, text, timings, html_cached=cached)

@@ -11,20 +11,26 @@ import re
 
 from newsletter.checks.dom import elements
 from newsletter.checks.model import HTML_PART, CheckContext, Finding, check, error, warning
-from newsletter.limits import GMAIL_CLIP_BYTES, STYLE_LIMIT_BYTES, WARN_BYTES
+from newsletter.limits import (
+    GMAIL_CLIP_BYTES,
+    STYLE_LIMIT_BYTES,
+    byte_size,
+    is_clipped,
+    is_near_clip,
+)
 
 
 @check("size.html")
 def html_bytes(ctx: CheckContext) -> list[Finding]:
     """HTML of 102,400 bytes or more is clipped by Gmail (error); 90,000 or more warns."""
-    size = len(ctx.html.encode("utf-8"))
+    size = byte_size(ctx.html)
     fix = "set max_per_section in the issue file (each section then links to the rest; " \
           "`newsletter build` says which value fits), or exclude some summaries"
-    if size >= GMAIL_CLIP_BYTES:
+    if is_clipped(size):
         return [error(HTML_PART, f"the HTML is {size:,} bytes; Gmail clips emails from "
                                  f"{GMAIL_CLIP_BYTES:,} bytes on, hiding the rest and the footer",
                       fix)]
-    if size >= WARN_BYTES:
+    if is_near_clip(size):
         return [warning(HTML_PART, f"the HTML is {size:,} bytes, close to Gmail's clipping limit "
                                    f"of {GMAIL_CLIP_BYTES:,} bytes", fix)]
     return []
