@@ -3,7 +3,7 @@
 `newsletter check --service NAME` checks the export, not the generic build: the exporter of
 `newsletter export` runs in memory, and its files are read back (newsletter/checks/exported.py)
 into the HTML and text parts with the service's merge tags in place. The tags the exporter
-declares (its `Tags` and `UNSUBSCRIBE` constants) are passed on, so that tags in no common syntax
+declares (`Exporter.merge_tags`) are passed on, so that tags in no common syntax
 (Campaign Monitor's `[unsubscribe]`) are recognised too.
 
 The exporters are looked up lazily (`newsletter.exporting.services.get(name)`), so the checks work without
@@ -14,9 +14,7 @@ them. Callers may pass their own registry instead: a mapping of name -> function
 from __future__ import annotations
 
 import importlib
-import sys
 from collections.abc import Callable, Mapping
-from dataclasses import fields, is_dataclass
 from typing import Any
 
 from newsletter.build import BuildResult
@@ -59,17 +57,8 @@ def _adapter(module: Any, name: str) -> Exporter:
 
 
 def declared_tags(exporter: Any) -> tuple[str, ...]:
-    """The merge tags an exporter's module declares: its UNSUBSCRIBE and its Tags constants."""
-    module = sys.modules.get(getattr(exporter.export, "__module__", ""), None)
-    tags: list[str] = []
-    for key, value in vars(module).items() if module else ():
-        if key == "UNSUBSCRIBE" and isinstance(value, str):
-            tags.append(value)
-        elif is_dataclass(value) and not isinstance(value, type) and \
-                type(value).__name__ == "Tags":
-            tags += [v for v in (getattr(value, f.name) for f in fields(value))
-                     if isinstance(v, str)]
-    return tuple(t for t in dict.fromkeys(tags) if t.strip())
+    """The merge tags the exporter declares (`Exporter.merge_tags`)."""
+    return tuple(dict.fromkeys(getattr(exporter, "merge_tags", ())))
 
 
 def available(registry: Registry | None = None) -> list[str]:

@@ -1,6 +1,6 @@
 """The exporters, one module per mailing service, registered by name in one table.
 
-Adding a service: write newsletter/exporters/<module>.py with `EXPORTER = Exporter(name,
+Adding a service: write newsletter/exporting/services/<module>.py with `EXPORTER = Exporter(name,
 description, export)` and add one line to `REGISTRY` below. `export(result, config)` gets the
 neutral build and returns {file name: bytes}; newsletter/export.py builds, loops and writes.
 A module is imported only when its service is used, so listing the names (for --help) is cheap.

@@ -30,6 +30,7 @@ class Exporter:
     name: str
     description: str
     export: ExportFunction
+    merge_tags: tuple[str, ...] = ()  # the service's own tags, so `check --service` knows them
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,11 @@ class Tags:
     web_version: str | None = None
     postal_address: str | None = None
     preferences: str | None = None
+
+    def values(self) -> tuple[str, ...]:
+        """The tags themselves (for `Exporter.merge_tags`)."""
+        tags = (self.unsubscribe, self.web_version, self.postal_address, self.preferences)
+        return tuple(t for t in tags if t and t.strip())
 
 
 # --- configuration the export needs -----------------------------------------------------------

@@ -37,4 +37,5 @@ def export(result: BuildResult, config: Config) -> dict[str, bytes]:
     return {f"{issue}.campaign.json": json_bytes(body), f"{issue}.txt": text.encode("utf-8")}
 
 
-EXPORTER = Exporter("brevo", "campaign JSON for POST /v3/emailCampaigns + the text part", export)
+EXPORTER = Exporter("brevo", "campaign JSON for POST /v3/emailCampaigns + the text part", export,
+                    merge_tags=TAGS.values())

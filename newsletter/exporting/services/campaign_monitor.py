@@ -43,4 +43,5 @@ def export(result: BuildResult, config: Config) -> dict[str, bytes]:
 
 
 EXPORTER = Exporter("campaign-monitor", "HTML and text files with <unsubscribe> and [unsubscribe]",
-                    export)
+                    export,
+                    merge_tags=TEXT_TAGS.values())

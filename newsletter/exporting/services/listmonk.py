@@ -34,4 +34,5 @@ def export(result: BuildResult, config: Config) -> dict[str, bytes]:
 
 
 EXPORTER = Exporter("listmonk", "campaign JSON for POST /api/campaigns (pair with a blank template)",
-                    export)
+                    export,
+                    merge_tags=TAGS.values())

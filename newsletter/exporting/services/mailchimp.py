@@ -44,4 +44,5 @@ def export(result: BuildResult, config: Config) -> dict[str, bytes]:
 
 
 EXPORTER = Exporter("mailchimp", "ZIP for Import zip + JSON for PUT /campaigns/{id}/content",
-                    export)
+                    export,
+                    merge_tags=HTML_TAGS.values() + TEXT_TAGS.values())

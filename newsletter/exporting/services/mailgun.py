@@ -31,4 +31,5 @@ def export(result: BuildResult, config: Config) -> dict[str, bytes]:
 
 
 EXPORTER = Exporter("mailgun", "template JSON for POST /v3/{domain}/templates + the text part",
-                    export)
+                    export,
+                    merge_tags=TAGS.values())

@@ -33,4 +33,5 @@ def export(result: BuildResult, config: Config) -> dict[str, bytes]:
     return {f"{issue}.singlesend.json": json_bytes(body)}
 
 
-EXPORTER = Exporter("sendgrid", "Single Send JSON for POST /v3/marketing/singlesends", export)
+EXPORTER = Exporter("sendgrid", "Single Send JSON for POST /v3/marketing/singlesends", export,
+                    merge_tags=TAGS.values())

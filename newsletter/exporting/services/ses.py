@@ -26,4 +26,5 @@ def export(result: BuildResult, config: Config) -> dict[str, bytes]:
 
 
 EXPORTER = Exporter("ses", "template JSON for aws ses create-template ({{unsubscribe_url}})",
-                    export)
+                    export,
+                    merge_tags=TAGS.values())
