@@ -7,6 +7,7 @@ import dataclasses
 import json
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -18,12 +19,13 @@ from newsletter.config.schema import Config
 from newsletter.errors import Problem, SizeLimitError, TemplateError
 from newsletter.issue.plan import Plan, issue_header, make_plan
 from newsletter.issue.select import Selection, select
-from newsletter.issue.spec import resolve_issue
+from newsletter.issue.spec import IssueSpec, resolve_issue
 from newsletter.limits import GMAIL_CLIP_BYTES, byte_size, is_clipped
 from newsletter.output import write_output
 from newsletter.render import placeholders
 from newsletter.render.email import RenderedEmail, render_email
 from newsletter.summaries.library import LibraryMemo, load_library
+from newsletter.summaries.model import Library
 from newsletter.workspace import Workspace, shown_path
 
 GENERATOR = f"newsletter {__version__}"
@@ -65,14 +67,20 @@ def prepare(ws: Workspace, issue_id: str | None = None, start: date | None = Non
     archive = load_library(ws, skip_invalid=skip_invalid, memo=memo, changed=changed,
                            use_cache=caching_enabled())
     loaded = time.perf_counter()
-    selection = select(archive, issue)
+    prepared = plan_issue(ws, issue, archive, warnings)
+    prepared.timings = {"scan": loaded - clock - archive.parse_seconds,
+                        "parse": archive.parse_seconds,
+                        "select_group": time.perf_counter() - loaded}
+    return prepared
+
+
+def plan_issue(ws: Workspace, issue: IssueSpec, library: Library,
+               warnings: Sequence[Problem] = ()) -> Prepared:
+    """Select and group one issue from a loaded library (the web archive builds many so)."""
+    selection = select(library, issue)
     plan = make_plan(ws.config, selection)
-    grouped = time.perf_counter()
-    warnings = warnings + archive.warnings + archive.skipped
-    timings = {"scan": loaded - clock - archive.parse_seconds, "parse": archive.parse_seconds,
-               "select_group": grouped - loaded}
-    return Prepared(plan, warnings, timings,
-                    archive.size, selection, archive.notices)
+    return Prepared(plan, [*warnings, *library.warnings, *library.skipped], {}, library.size,
+                    selection, library.notices)
 
 
 def workspace_values(config: Config, issue_id: str) -> dict[str, str | None]:

@@ -11,11 +11,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsletter.build import GENERATOR, BuildResult, Prepared, render_plan
+from newsletter.build import GENERATOR, BuildResult, plan_issue, render_plan
 from newsletter.config.schema import Config
 from newsletter.errors import ArchiveError, NewsletterError, Problem
-from newsletter.issue.plan import make_plan
-from newsletter.issue.select import select
 from newsletter.issue.spec import load_issue_file
 from newsletter.output import write_output
 from newsletter.render import placeholders
@@ -83,8 +81,7 @@ def build_archive(ws: Workspace, out_dir: Path | None = None) -> ArchiveResult:
     for path in files:
         try:
             issue = load_issue_file(ws, path)
-            plan = make_plan(ws.config, select(archive, issue))
-            result = render_plan(ws, Prepared(plan, [], {}, archive.size))
+            result = render_plan(ws, plan_issue(ws, issue, archive))
         except NewsletterError as exc:
             problems.append(Problem(ws.relative(path), exc.message))
             problems += exc.problems
