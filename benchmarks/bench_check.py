@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from conftest import WorkspaceFactory, many_summaries  # noqa: E402
+from helpers import WorkspaceFactory, many_summaries  # noqa: E402
 
 from newsletter.build import BuildResult, prepare, render_plan  # noqa: E402
 from newsletter.checks.model import CheckContext, groups, rules  # noqa: E402

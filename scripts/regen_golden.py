@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from golden_support import CASES, expected_dir, render_case
+from helpers.golden import CASES, expected_dir, render_case
 
 
 def main() -> None:

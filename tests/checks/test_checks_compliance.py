@@ -1,0 +1,117 @@
+"""compliance: unsubscribe and postal address in both parts, preheader, subject, placeholders."""
+
+from __future__ import annotations
+
+from helpers.checks import ADDRESS, CONFIG_TOML, UNSUBSCRIBE, config, context, levels, page, run, text
+
+UNSUB_TOKEN = "%%NL_UNSUBSCRIBE_URL%%"
+ADDRESS_TOKEN = "%%NL_POSTAL_ADDRESS%%"
+NO_URLS = 'name = "Test Digest"\n'  # neither unsubscribe_url nor postal_address
+
+
+def generic(unsubscribe: str = UNSUB_TOKEN, address: str = ADDRESS) -> tuple[str, str]:
+    html = page(footer=f'<p>{address}</p><p><a href="{unsubscribe}">Unsubscribe</a></p>')
+    return html, text(address=address, unsubscribe=f"Unsubscribe: {unsubscribe}")
+
+
+def test_unset_unsubscribe_url_is_info_in_the_generic_build() -> None:
+    html, txt = generic()
+    findings = run("compliance.unsubscribe", context(html, txt, config(base=NO_URLS)))
+    assert levels(findings) == ["info"]
+    assert findings[0].where == "newsletter.toml" and UNSUB_TOKEN in findings[0].message
+
+
+def test_the_placeholder_left_in_an_export_is_an_error() -> None:
+    html, txt = generic()
+    findings = run("compliance.unsubscribe", context(html, txt, service="acme"))
+    assert levels(findings) == ["error", "error"]
+    assert all("acme export did not fill it" in f.message for f in findings)
+
+
+def test_missing_unsubscribe_is_an_error_per_part() -> None:
+    html = page(footer=f"<p>{ADDRESS}</p>")
+    txt = text(unsubscribe="")
+    findings = run("compliance.unsubscribe", context(html, txt))
+    assert [(f.level, f.where) for f in findings] == [("error", "email.html"),
+                                                      ("error", "email.txt")]
+
+
+def test_a_hidden_unsubscribe_link_does_not_count() -> None:
+    html = page(footer=f'<p>{ADDRESS}</p><p style="display:none"><a href="{UNSUBSCRIBE}">'
+                       "Unsubscribe</a></p>")
+    assert [f.where for f in run("compliance.unsubscribe", context(html))] == ["email.html"]
+
+
+def test_service_tags_count_as_unsubscribe_links() -> None:
+    for tag in ("*|UNSUB|*", "{{{unsubscribe}}}", "{{ UnsubscribeURL }}", "%unsubscribe_url%",
+                "<%asm_group_unsubscribe_raw_url%>"):
+        html, txt = generic(unsubscribe=tag.replace("<", "&lt;").replace(">", "&gt;"))
+        txt = txt.replace("&lt;", "<").replace("&gt;", ">")
+        assert run("compliance.unsubscribe", context(html, txt, service="svc")) == [], tag
+
+
+def test_a_declared_merge_tag_counts_too() -> None:
+    html, txt = generic(unsubscribe="[[unsub_link]]")
+    ctx = context(html, txt, service="svc", merge_tags=("[[unsub_link]]",))
+    assert run("compliance.unsubscribe", ctx) == []
+    assert levels(run("compliance.unsubscribe", context(html, txt, service="svc"))) \
+        == ["error", "error"]
+
+
+def test_an_unsubscribe_link_in_another_language_is_found_by_its_address() -> None:
+    html = page(footer=f'<p>{ADDRESS}</p><p><a href="https://example.org/unsubscribe?l=de">'
+                       "Abmelden</a></p>")
+    txt = text(unsubscribe="Abmelden: https://example.org/unsubscribe?l=de")
+    assert run("compliance.unsubscribe", context(html, txt, config(base=NO_URLS))) == []
+
+
+def test_unset_postal_address_is_an_error_in_the_generic_build() -> None:
+    html, txt = generic(unsubscribe=UNSUBSCRIBE, address=ADDRESS_TOKEN)
+    findings = run("compliance.postal-address", context(html, txt, config(base=NO_URLS)))
+    assert [(f.level, f.where) for f in findings] == [("error", "newsletter.toml")]
+
+
+def test_postal_address_tag_of_a_service_counts() -> None:
+    html, txt = generic(unsubscribe="*|UNSUB|*", address="*|LIST:ADDRESSLINE|*")
+    ctx = context(html, txt, config(base=NO_URLS), service="mailchimp")
+    assert run("compliance.postal-address", ctx) == []
+    html, txt = generic(unsubscribe="*|UNSUB|*", address=ADDRESS_TOKEN)
+    ctx = context(html, txt, config(base=NO_URLS), service="mailchimp")
+    assert levels(run("compliance.postal-address", ctx)) == ["error", "error"]
+
+
+def test_a_multi_line_address_matches_its_html_lines() -> None:
+    cfg = config(base=CONFIG_TOML.replace('"1 Test Street, Testville"',
+                                          '"""1 Test Street\nTestville"""'))
+    html = page(footer=f'<p>1 Test Street<br>Testville</p><p><a href="{UNSUBSCRIBE}">x</a></p>')
+    assert run("compliance.postal-address", context(html, text(address="1 Test Street\nTestville"),
+                                                    cfg)) == []
+
+
+def test_a_hidden_address_is_missing() -> None:
+    html = page(footer=f'<p style="display:none">{ADDRESS}</p>'
+                       f'<p><a href="{UNSUBSCRIBE}">Unsubscribe</a></p>')
+    findings = run("compliance.postal-address", context(html))
+    assert [(f.level, f.where) for f in findings] == [("error", "email.html")]
+
+
+def test_preheader_must_come_before_the_visible_text() -> None:
+    late = page("<p>Hello</p>", preheader="").replace(
+        "</body>", '<div style="display:none">Late preview</div></body>')
+    assert levels(run("compliance.preheader", context(late))) == ["warning"]
+    assert run("compliance.preheader", context(page())) == []
+
+
+def test_subject_length() -> None:
+    assert run("compliance.subject", context(page(title="x" * 70))) == []
+    findings = run("compliance.subject", context(page(title="x" * 71)))
+    assert levels(findings) == ["warning"] and "71 characters" in findings[0].message
+
+
+def test_placeholders_are_fine_in_the_generic_build_but_not_in_an_export() -> None:
+    html = page('<p><a href="%%NL_WEB_VERSION_URL%%">View</a></p>')
+    txt = text("View: %%NL_PREFERENCES_URL%%")
+    assert run("compliance.placeholders", context(html, txt)) == []
+    findings = run("compliance.placeholders", context(html, txt, service="acme"))
+    assert [(f.where, "acme" in f.message) for f in findings] == [("email.html", True),
+                                                                  ("email.txt", True)]

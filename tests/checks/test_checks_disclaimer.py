@@ -1,0 +1,54 @@
+"""disclaimer: present in both parts and visible in the HTML."""
+
+from __future__ import annotations
+
+import pytest
+from helpers.checks import DISCLAIMER_HTML, config, context, levels, page, run, text
+
+from newsletter.config.schema import DEFAULT_DISCLAIMER
+
+
+@pytest.mark.parametrize("wrapper", [
+    '<div style="display:none">{}</div>',
+    '<div style="DISPLAY: None !important">{}</div>',
+    '<div style="visibility:hidden">{}</div>',
+    '<div style="max-height:0px;overflow:hidden">{}</div>',
+    '<div style="opacity:0">{}</div>',
+    '<div hidden>{}</div>',
+    '<table role="presentation" style="display:none"><tr><td><div>{}</div></td></tr></table>',
+])
+def test_a_hidden_disclaimer_is_an_error(wrapper: str) -> None:
+    html = page(disclaimer=wrapper.format(DISCLAIMER_HTML))
+    findings = run("disclaimer.html", context(html))
+    assert levels(findings) == ["error"]
+    assert "hidden" in findings[0].message
+
+
+def test_max_height_without_overflow_hidden_still_shows() -> None:
+    html = page(disclaimer=f'<div style="max-height:0">{DISCLAIMER_HTML}</div>')
+    assert run("disclaimer.html", context(html)) == []
+
+
+def test_missing_disclaimer_is_an_error_in_each_part() -> None:
+    assert "missing" in run("disclaimer.html", context(page(disclaimer="")))[0].message
+    assert levels(run("disclaimer.text", context(txt=text(disclaimer="")))) == ["error"]
+
+
+def test_a_visible_copy_is_enough_when_another_is_hidden() -> None:
+    html = page(disclaimer=f'<div style="display:none">{DISCLAIMER_HTML}</div>{DISCLAIMER_HTML}')
+    assert run("disclaimer.html", context(html)) == []
+
+
+def test_the_configured_wording_is_the_one_looked_for() -> None:
+    cfg = config('[disclaimer]\ntext = "Summaries, not advice: ask your MS team."\n')
+    ours = page(disclaimer="<p>Summaries, not advice:\n ask your MS team.</p>")
+    assert run("disclaimer.html", context(ours, text("Summaries, not advice: ask your MS team.",
+                                                     disclaimer=""), cfg)) == []
+    assert levels(run("disclaimer.html", context(page(), cfg=cfg))) == ["error"]
+    assert levels(run("disclaimer.text", context(cfg=cfg))) == ["error"]
+
+
+def test_a_disclaimer_wrapped_over_lines_in_text_is_found() -> None:
+    wrapped = text()
+    assert DEFAULT_DISCLAIMER not in wrapped  # it is wrapped at 78 characters
+    assert run("disclaimer.text", context(txt=wrapped)) == []

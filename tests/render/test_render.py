@@ -1,0 +1,254 @@
+"""Rendering: escaping, sanitising, UTM, placeholders, head styles, size budget, plain text."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from helpers import many_summaries, summary_text
+
+from newsletter.build import build
+from newsletter.errors import TemplateError
+from newsletter.render import placeholders
+from newsletter.render.context import add_utm
+from newsletter.render.html import minify
+from newsletter.render.text import markdown_to_text
+
+
+def _build(ws, issue="2026-05"):
+    return build(ws, issue, write=False)
+
+
+def test_title_and_teaser_are_escaped(make_ws):
+    ws = make_ws(summaries={"a.md": summary_text(
+        title='"Tom & Jerry <script>alert(1)</script>"', teaser='"<b>bold</b> & more"')})
+    result = _build(ws)
+    assert "<script>alert(1)" not in result.html
+    assert "Tom &amp; Jerry &lt;script&gt;alert(1)&lt;/script&gt;" in result.html
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; more" in result.html
+    assert "Tom & Jerry <script>alert(1)</script>" in result.text  # plain text is not HTML
+
+
+def test_intro_markdown_is_rendered_and_sanitised(make_ws):
+    intro = ("Hello **all**. [Safe](https://example.org/a) and [bad](javascript:alert(1)) "
+             "and [rel](/relative).\n\n<script>x()</script> <img src=x onerror=y>")
+    ws = make_ws(summaries={"a.md": summary_text()}, issues={"2026-05.toml": f'''
+        from = 2026-05-01
+        to = 2026-05-31
+        intro = """{intro}"""
+        '''})
+    html = _build(ws).html
+    assert "<strong>all</strong>" in html
+    assert 'href="https://example.org/a"' in html
+    assert 'href="javascript' not in html  # markdown-it leaves it as text, not a link
+    assert 'href="/relative"' not in html and "<a>rel</a>" not in html and " rel." in html
+    assert "<script>" not in html and "<img src=\"x\"" not in html
+    assert "&lt;script&gt;x()&lt;/script&gt;" in html  # raw HTML shows as text
+
+
+def test_read_more_links_carry_utm_and_keep_query(make_ws):
+    ws = make_ws(summaries={"a.md": summary_text(url="https://example.org/s/a?ref=feed#top")})
+    result = _build(ws)
+    links = re.findall(r'href="(https://example\.org/s/a[^"]*)"', result.html)
+    assert links
+    query = parse_qs(urlsplit(links[0].replace("&amp;", "&")).query)
+    assert query == {"ref": ["feed"], "utm_source": ["newsletter"], "utm_medium": ["email"],
+                     "utm_campaign": ["2026-05"]}
+    assert urlsplit(links[0]).fragment == "top"
+    assert "utm_campaign=2026-05" in result.text
+
+
+def test_add_utm_replaces_existing_utm_values():
+    url = add_utm("https://x.org/p?utm_source=old&b=2", {"utm_source": "new"})
+    assert parse_qs(urlsplit(url).query) == {"b": ["2"], "utm_source": ["new"]}
+
+
+def test_email_structure_basics(make_ws):
+    ws = make_ws(config='language = "en-GB"\n', summaries={"a.md": summary_text()})
+    html = _build(ws).html
+    assert html.startswith("<!doctype html>")  # premailer drops it; without it: quirks mode
+    assert re.search(r'<html[^>]* lang="en-GB"', html)
+    tables = re.findall(r"<table\b[^>]*>", html)
+    assert tables and all('role="presentation"' in t for t in tables)
+    assert "<title>" in html and "Test Digest" in html
+    levels = [int(n) for n in re.findall(r"<h([1-6])\b", html)]
+    assert levels[0] == 1 and all(b - a <= 1 for a, b in itertools.pairwise(levels))
+
+
+def test_head_keeps_mjml_reset_styles_instead_of_inlining_them(make_ws):
+    html = _build(make_ws(summaries={"a.md": summary_text()})).html
+    head, body = html.split("</head>", 1)
+    assert "#outlook a" in head and "mso-table-lspace" in head
+    assert "@media only screen and (min-width:480px)" in head
+    assert "!important" in head  # premailer must not strip it
+    assert 'data-premailer' not in html
+    # the reset rule `table, td { border-collapse:collapse; mso-table-lspace... }` stays in the head
+    assert "mso-table-lspace" not in body
+
+
+def test_premailer_writes_nothing_to_stderr(make_ws, capfd):
+    _build(make_ws(summaries={"a.md": summary_text()}))
+    captured = capfd.readouterr()
+    assert captured.err == ""
+
+
+def test_sixty_cards_stay_under_gmail_limit(make_ws):
+    ws = make_ws(summaries=many_summaries(60))
+    result = _build(ws)
+    assert result.plan.count == 60
+    size = len(result.html.encode())
+    assert size < 100_000, size
+    # about 1 KB a card: the fixed part is measured by a one-card build
+    one = _build(make_ws.__class__(make_ws.root.parent / "one")(summaries=many_summaries(1)))
+    per_card = (size - len(one.html.encode())) / 59
+    assert per_card < 1300, per_card
+
+
+def test_placeholders_in_generic_build_follow_config(make_ws):
+    ws = make_ws(summaries={"a.md": summary_text()})  # no archive_url, no preferences_url
+    result = _build(ws)
+    assert "https://example.org/unsubscribe" in result.html
+    assert placeholders.TOKENS["web_version_url"] in result.html  # left for the exporter
+    assert placeholders.TOKENS["preferences_url"] not in result.html  # optional, removed
+    assert "Update your preferences" not in result.text
+    assert "1 Test Street, Testville" in result.html and "1 Test Street, Testville" in result.text
+    # the neutral rendering keeps every token
+    for token in placeholders.TOKENS.values():
+        assert token in result.email.html
+        assert token in result.email.text
+
+
+def test_fill_removes_optional_blocks_and_escapes_values():
+    doc = ('<p><a href="%%NL_UNSUBSCRIBE_URL%%">U</a><!--nl:web_version_url--> '
+           '<a href="%%NL_WEB_VERSION_URL%%">W</a><!--/nl:web_version_url--></p>'
+           "<p>%%NL_POSTAL_ADDRESS%%</p>")
+    out = placeholders.fill(doc, {"unsubscribe_url": "https://x.org/u?a=1&b=2",
+                                  "web_version_url": None, "postal_address": "A & B\nC"},
+                            is_html=True)
+    assert out == '<p><a href="https://x.org/u?a=1&amp;b=2">U</a></p><p>A &amp; B<br>C</p>'
+    text = placeholders.fill("Web: %%NL_WEB_VERSION_URL%%\nU: %%NL_UNSUBSCRIBE_URL%%\n",
+                             {"web_version_url": None}, is_html=False)
+    assert text == "U: %%NL_UNSUBSCRIBE_URL%%\n"
+    assert placeholders.remaining(text) == ["%%NL_UNSUBSCRIBE_URL%%"]
+    with pytest.raises(ValueError):
+        placeholders.fill("", {"nope": "x"}, is_html=True)
+
+
+def test_plain_text_carries_everything_and_wraps(sample_ws):
+    result = _build(sample_ws)
+    text = result.text
+    for entry in result.plan.entries:
+        assert entry.summary.title[:40] in text.replace("\n", " ")
+        assert entry.summary.url in text
+    for section in result.plan.sections:
+        assert section.theme.label.upper() in text
+    assert "HIGHLIGHTS" in text and "ABOUT THESE SUMMARIES" in text
+    assert "not medical" in text.replace("\n", " ")
+    long_lines = [line for line in text.splitlines() if len(line) > 78 and "http" not in line]
+    assert long_lines == []
+
+
+def test_markdown_to_text_lists_and_links():
+    source = "Intro with [a link](https://x.org) and **bold**.\n\n- one\n- two items here"
+    assert markdown_to_text(source) == ("Intro with a link (https://x.org) and bold.\n\n"
+                                        "  - one\n  - two items here")
+
+
+def test_minify_keeps_conditional_comments_and_markers():
+    doc = ("<html>\n <head>\n  <!-- a comment -->\n  <style>\n a { color : red ; }\n </style>\n"
+           " </head>\n <body>\n  <!--[if mso]>\n  <table>\n  <tr><td>\n  <![endif]-->\n"
+           "  <p>Hello   <b>big</b>   world</p>\n  <!--nl:x--><a href='#'>x</a><!--/nl:x-->\n"
+           " </body>\n</html>")
+    out = minify(doc)
+    assert "a comment" not in out
+    assert "<!--[if mso]><table><tr><td><![endif]-->" in out
+    assert "<p>Hello <b>big</b> world</p>" in out
+    assert "<!--nl:x-->" in out and "<style>a{color : red}</style>" in out.replace("\n", "")
+    assert "</body></html>" in out
+
+
+def test_unknown_mjml_tag_in_workspace_template_names_it(make_ws):
+    ws = make_ws(summaries={"a.md": summary_text()})
+    (ws.root / "templates" / "partials").mkdir(parents=True)
+    (ws.root / "templates" / "partials" / "intro.mjml.j2").write_text(
+        "<mj-section><mj-column><mj-txet>Hi</mj-txet></mj-column></mj-section>")
+    with pytest.raises(TemplateError) as exc:
+        _build(ws)
+    assert "mj-txet" in str(exc.value) and "email.mjml.j2" in str(exc.value)
+
+
+def test_workspace_template_overrides_one_file(make_ws):
+    ws = make_ws(summaries={"a.md": summary_text()})
+    (ws.root / "templates" / "partials").mkdir(parents=True)
+    (ws.root / "templates" / "partials" / "intro.mjml.j2").write_text(
+        "<mj-section><mj-column><mj-text>Custom intro from the workspace</mj-text>"
+        "</mj-column></mj-section>")
+    html = _build(ws).html
+    assert "Custom intro from the workspace" in html
+    assert "About these summaries" in html  # the other partials still come from the package
+
+
+def test_disclaimer_cannot_be_removed_by_a_template(make_ws):
+    ws = make_ws(summaries={"a.md": summary_text()})
+    (ws.root / "templates" / "partials").mkdir(parents=True)
+    (ws.root / "templates" / "partials" / "disclaimer.mjml.j2").write_text("")
+    with pytest.raises(TemplateError) as exc:
+        _build(ws)
+    assert "disclaimer is missing from the HTML" in str(exc.value)
+
+
+def test_disclaimer_wording_comes_from_config(make_ws):
+    ws = make_ws(config='[disclaimer]\ntext = "Our own words: not medical advice."\n',
+                 summaries={"a.md": summary_text()})
+    result = _build(ws)
+    assert "Our own words: not medical advice." in result.html
+    assert "Our own words: not medical advice." in result.text
+
+
+def test_undefined_name_in_template_is_a_clear_error(make_ws):
+    ws = make_ws(summaries={"a.md": summary_text()})
+    (ws.root / "templates" / "partials").mkdir(parents=True)
+    (ws.root / "templates" / "partials" / "intro.mjml.j2").write_text("{{ no_such_name }}")
+    with pytest.raises(TemplateError) as exc:
+        _build(ws)
+    assert "no_such_name" in str(exc.value)
+
+
+def test_teaser_from_a_paragraph_with_line_breaks(make_ws):
+    body = "First line of the\nparagraph with **bold**\nand a [link](https://x.org).\n\nSecond."
+    ws = make_ws(summaries={"a.md": summary_text(body=body)})
+    result = _build(ws)
+    assert result.plan.entries[0].summary.teaser == (
+        "First line of the paragraph with bold and a link.")
+
+
+def test_premailer_rewrites_no_widths(make_ws):
+    from newsletter.render.html import compile_mjml, inline_css
+
+    result = _build(make_ws(summaries={"a.md": summary_text()}))
+    compiled = compile_mjml(result.email.mjml)
+    inlined = inline_css(compiled)
+    attributes = re.compile(r'\s(width|height|align|bgcolor|valign)="([^"]*)"')
+    assert sorted(attributes.findall(inlined)) == sorted(attributes.findall(compiled))
+
+
+def test_every_block_marker_in_the_templates_names_a_placeholder():
+    from newsletter.render.html import PACKAGE_TEMPLATES
+
+    for path in PACKAGE_TEMPLATES.rglob("*.j2"):
+        for opening, name in re.findall(r"<!--(/?)nl:(\w+)-->", path.read_text()):
+            assert name in placeholders.TOKENS, f"{path.name}: <!--{opening}nl:{name}-->"
+
+
+def test_generic_build_without_archive_url_can_drop_the_web_version_line(make_ws):
+    result = _build(make_ws(summaries={"a.md": summary_text()}))
+    html = placeholders.fill(result.email.html, {"web_version_url": None}, is_html=True)
+    assert "View this email in your browser" not in html
+    assert "%%NL_WEB_VERSION_URL%%" not in html
+
+
+def test_a_dropped_text_line_leaves_no_double_gap():
+    text = "Title\n\nView: %%NL_WEB_VERSION_URL%%\n\nBody\n"
+    assert placeholders.fill(text, {"web_version_url": None}, is_html=False) == "Title\n\nBody\n"
