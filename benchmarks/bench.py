@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from newsletter import __version__  # noqa: E402
 from newsletter.build import build  # noqa: E402
-from newsletter.caching import CACHE_DIR  # noqa: E402
+from newsletter.storage.cache import CACHE_DIR  # noqa: E402
 from newsletter.workspace import open_workspace  # noqa: E402
 
 MONTH = (2026, 5)

@@ -18,7 +18,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 from helpers import WorkspaceFactory, many_summaries  # noqa: E402
 
 from newsletter.build import BuildResult, prepare, render_plan  # noqa: E402
-from newsletter.checks.model import CheckContext, groups, rules  # noqa: E402
+from newsletter.checks.model import CheckContext  # noqa: E402
+from newsletter.checks.registry import groups, rules  # noqa: E402
 from newsletter.workspace import Workspace, open_workspace  # noqa: E402
 
 RUNS = 5

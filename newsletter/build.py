@@ -14,16 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from newsletter import __version__
-from newsletter.caching import caching_enabled, html_cache_dir
 from newsletter.config.schema import Config
 from newsletter.errors import Problem, SizeLimitError, TemplateError
 from newsletter.issue.plan import Plan, issue_header, make_plan
 from newsletter.issue.select import Selection, select
 from newsletter.issue.spec import IssueSpec, resolve_issue
 from newsletter.limits import GMAIL_CLIP_BYTES, byte_size, is_clipped
-from newsletter.output import write_output
 from newsletter.render import placeholders
 from newsletter.render.email import RenderedEmail, render_email
+from newsletter.storage.cache import caching_enabled, html_cache_dir
+from newsletter.storage.output import write_output
 from newsletter.summaries.library import LibraryMemo, load_library
 from newsletter.summaries.model import Library
 from newsletter.workspace import Workspace, shown_path

@@ -15,9 +15,9 @@ from newsletter.build import GENERATOR, BuildResult, plan_issue, render_plan
 from newsletter.config.schema import Config
 from newsletter.errors import ArchiveError, NewsletterError, Problem
 from newsletter.issue.spec import load_issue_file
-from newsletter.output import write_output
 from newsletter.render import placeholders
 from newsletter.render.html import render_template, template_env
+from newsletter.storage.output import write_output
 from newsletter.summaries.library import load_library
 from newsletter.values import slug
 from newsletter.workspace import Workspace

@@ -14,14 +14,14 @@ from pathlib import Path
 
 from newsletter import __version__
 from newsletter.build import BuildResult
-from newsletter.caching import cache_folder, code_stamp, read_entry, write_entry
+from newsletter.storage.cache import cache_folder, code_stamp, read_entry, write_entry
 from newsletter.workspace import Workspace
 
 CHECKS_PACKAGE = Path(__file__).parent
 
 
 @lru_cache(maxsize=1)
-def _code_stamp() -> str:
+def rules_stamp() -> str:
     """Every module of the checks package, rules included (recursively)."""
     return code_stamp(CHECKS_PACKAGE, extra=[__version__])
 
@@ -37,7 +37,7 @@ def _plan_fingerprint(result: BuildResult) -> str:
 
 def key_for(ws: Workspace, result: BuildResult) -> str:
     digest = hashlib.sha256()
-    for part in (_code_stamp(), repr(ws.config), _plan_fingerprint(result), result.html,
+    for part in (rules_stamp(), repr(ws.config), _plan_fingerprint(result), result.html,
                  result.text):
         digest.update(part.encode("utf-8"))
         digest.update(b"\x1f")

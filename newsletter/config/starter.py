@@ -7,7 +7,7 @@ from pathlib import Path
 
 from newsletter.config.default_file import render_default_toml
 from newsletter.errors import OutputError, UsageError
-from newsletter.output import write_new
+from newsletter.storage.output import write_new
 
 SCAFFOLD = Path(__file__).parent / "starter_files"
 GITIGNORE = "# build output and caches (newsletter build, newsletter preview)\noutput/\n" \
@@ -17,7 +17,7 @@ TEMPLATES_README = """# Template overrides
 A file here replaces the default theme's file of the same name, one by one; anything not here
 comes from the default theme. To change the card layout, for example, copy
 `partials/card.mjml.j2` from the default theme (run
-`python -c "import newsletter.render as r; print(r.PACKAGE_TEMPLATES)"` to find it) into
+`python -c "import newsletter.render.html as r; print(r.PACKAGE_TEMPLATES)"` to find it) into
 `templates/partials/card.mjml.j2` and edit it.
 """
 INIT_VALUES = {

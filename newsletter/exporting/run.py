@@ -18,7 +18,7 @@ from pathlib import Path
 from newsletter.build import GENERATOR, build
 from newsletter.errors import ExportError, OutputError, Problem, UsageError
 from newsletter.exporting.services import ALL, REGISTRY, get, service_names
-from newsletter.output import replace_dir
+from newsletter.storage.output import replace_dir
 from newsletter.workspace import Workspace
 
 EXPORT_DIR = "_export"

@@ -9,7 +9,7 @@ from pathlib import Path
 from newsletter.errors import NewsletterError, Problem, UsageError
 from newsletter.issue.dates import format_period, parse_month
 from newsletter.issue.spec import IssueSpec, issue_path
-from newsletter.output import write_new
+from newsletter.storage.output import write_new
 from newsletter.workspace import Workspace
 
 

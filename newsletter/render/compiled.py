@@ -10,12 +10,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from newsletter import __version__
-from newsletter.caching import KEEP_ENTRIES, code_stamp, read_entry, write_entry
 from newsletter.render.html import compile_mjml, inline_css, minify
+from newsletter.storage.cache import KEEP_ENTRIES, code_stamp, read_entry, write_entry
 
 
 @lru_cache(maxsize=1)
-def _toolchain_stamp() -> str:
+def toolchain_stamp() -> str:
     """What, besides the MJML text, decides the compiled HTML: the render package's code and
     templates, and the installed compiler and inliner (found without importing them)."""
     parts = [__version__, code_stamp(RENDER_PACKAGE)]
@@ -49,7 +49,7 @@ def compiled_html(mjml_source: str, cache_dir: Path | None) -> tuple[str, bool]:
     The result depends only on the MJML text and the toolchain, so it is kept by their hash:
     rebuilding an unchanged issue (export, check, archive, a second build) skips the compiler
     and the inliner, and their imports."""
-    key = hashlib.sha256((_toolchain_stamp() + "\x1e" + mjml_source).encode()).hexdigest()
+    key = hashlib.sha256((toolchain_stamp() + "\x1e" + mjml_source).encode()).hexdigest()
     cached = read_entry(cache_dir, key, ".html")
     if cached is not None:
         return cached, True

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from newsletter.caching import CACHE_DIR, ignore_in_git
 from newsletter.errors import Problem
+from newsletter.storage.cache import CACHE_DIR, ignore_in_git
 
 CACHE_FILE = "index.sqlite"
 FORMAT = "4"

@@ -3,6 +3,7 @@ summary text, a workspace writer and many summaries at once."""
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -85,3 +86,17 @@ def many_summaries(count: int, month: str = "2026-05", words: int = 40) -> dict[
             study_type="observational", source="Example Journal",
             source_url=f"https://example.org/papers/s{i:03d}")
     return out
+
+
+def seed_pages() -> list[Path]:
+    """The two seed pages of ../shared/seeds. Missing: a skip on a laptop, a failure under CI
+    (CI=true), where these tests must run."""
+    import pytest
+
+    files = sorted(SEEDS.glob("*.txt")) if SEEDS.is_dir() else []
+    if len(files) < 2:
+        message = f"the seed pages are not in {SEEDS} (../shared/seeds beside the repository)"
+        if os.environ.get("CI", "").lower() not in ("", "0", "false"):
+            pytest.fail(message + "; CI must run the seed tests")
+        pytest.skip(message)
+    return files

@@ -6,7 +6,7 @@ import datetime as dt
 import shutil
 
 import pytest
-from helpers import SEEDS
+from helpers import seed_pages
 from helpers.importing import FIXTURES, front_matter, messages, run_import
 
 from newsletter.errors import UsageError
@@ -17,8 +17,6 @@ from newsletter.render.markdown import first_paragraph, render
 from newsletter.summaries.library import load_library
 
 PAGE = FIXTURES / "pages" / "2026-05-08-stem-cell-transplant-relapses.txt"
-SEED_FILES = sorted(SEEDS.glob("*.txt")) if SEEDS.is_dir() else []
-needs_seeds = pytest.mark.skipif(len(SEED_FILES) < 2, reason=f"seed pages not found in {SEEDS}")
 
 
 @pytest.fixture
@@ -151,10 +149,9 @@ def test_bad_page_options_are_usage_errors(ws):
 # --- the two real pages from the website --------------------------------------------------------
 
 
-@needs_seeds
 @pytest.mark.parametrize("index", [0, 1])
 def test_seed_page_imports_cleanly(ws, index):
-    seed = SEED_FILES[index]
+    seed = seed_pages()[index]
     lines = seed.read_text(encoding="utf-8").split("\n")
     result = run_import(ws, seed, published="2026-05-06", url=f"https://example.org/s/seed-{index}")
     assert result.invalid == 0, messages(result)
@@ -171,13 +168,13 @@ def test_seed_page_imports_cleanly(ws, index):
     assert all(isinstance(r["date"], dt.date) and r["teaser"] for r in meta["related"])
 
 
-@needs_seeds
 def test_seed_pages_land_in_treatments_and_progression(ws, tmp_path):
     # Named as the site would name them, imported together with --base-url.
     folder = tmp_path / "pages"
     folder.mkdir()
-    shutil.copy(SEED_FILES[0], folder / "2026-05-06-dmf-ham-tsp-immune-activity.txt")
-    shutil.copy(SEED_FILES[1], folder / "2026-05-07-ham-tsp-progressive-ms-inflammation.txt")
+    seeds = seed_pages()
+    shutil.copy(seeds[0], folder / "2026-05-06-dmf-ham-tsp-immune-activity.txt")
+    shutil.copy(seeds[1], folder / "2026-05-07-ham-tsp-progressive-ms-inflammation.txt")
     result = run_import(ws, folder, base_url="https://example.org/summaries")
     assert result.invalid == 0, messages(result)
     archive = load_library(ws)  # the "related" key is a warning, never an error

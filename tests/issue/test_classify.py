@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from helpers import SEEDS
+from helpers import seed_pages
 
 from newsletter.config.schema import DEFAULT_THEMES, Theme
 from newsletter.issue.classify import Decision, Match, classify_theme, infer_study_type, score
@@ -25,9 +25,7 @@ def make(title: str = "", body: str = "", **kw: object) -> Summary:
 
 def seed_summary(start: str) -> Summary:
     """The seed page starting with `start`: title = first line, body up to the page's footer."""
-    if not SEEDS.is_dir():
-        pytest.skip(f"seed pages not found at {SEEDS}")
-    for path in sorted(SEEDS.glob("*.txt")):
+    for path in seed_pages():
         lines = path.read_text(encoding="utf-8").splitlines()
         if lines and lines[0].startswith(start):
             body: list[str] = []

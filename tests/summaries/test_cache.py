@@ -9,8 +9,8 @@ import pytest
 from helpers import summary_text
 
 from newsletter.build import build
-from newsletter.caching import CACHE_DIR
 from newsletter.errors import ContentError
+from newsletter.storage.cache import CACHE_DIR
 from newsletter.summaries.index import CACHE_FILE
 from newsletter.summaries.library import load_library
 from newsletter.workspace import open_workspace

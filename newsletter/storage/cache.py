@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from newsletter.output import atomic_write
+from newsletter.storage.output import atomic_write
 
 CACHE_DIR = ".newsletter-cache"
 KEEP_ENTRIES = 64  # per kind of entry: the newest are kept, the rest pruned after each write
