@@ -12,7 +12,6 @@ from typing import Any
 import click
 
 from newsletter.errors import NewsletterError, Problem
-from newsletter.workspace import shown_path
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 
@@ -106,4 +105,26 @@ def issue_args(issue_id: str | None, start: date | None, end: date | None) -> st
 
 def shown(path: Path) -> str:
     """A path as messages show it: relative to the current folder when inside it."""
+    from newsletter.workspace import shown_path
+
     return shown_path(path, Path.cwd())
+
+
+class LazyChoice(click.Choice):
+    """A Choice whose values are read when first needed (help, or the option used), so that
+    defining the command imports nothing heavy."""
+
+    def __init__(self, load: Callable[[], list[str]], case_sensitive: bool = True) -> None:
+        self._load = load
+        self._loaded: tuple[str, ...] | None = None
+        self.case_sensitive = case_sensitive
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        if self._loaded is None:
+            self._loaded = tuple(self._load())
+        return self._loaded
+
+    @choices.setter
+    def choices(self, value: tuple[str, ...]) -> None:
+        self._loaded = tuple(value)

@@ -9,11 +9,19 @@ from typing import Any
 import click
 
 from newsletter.cli.common import (
+    LazyChoice,
     print_warnings,
     workspace,
 )
 
 PROGRESS_MIN_RECORDS = 300
+
+
+def import_formats() -> list[str]:
+    """The formats the readers declare (cheap: no reader parses anything at import)."""
+    from newsletter.importing.readers import FORMATS
+
+    return list(FORMATS)
 
 
 def _progress(label: str, total: int) -> Any:
@@ -28,7 +36,7 @@ def _progress(label: str, total: int) -> Any:
 @click.command(name="import")
 @click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
 @click.option("--format", "fmt", default="auto", show_default=True,
-              type=click.Choice(["auto", "page", "markdown", "json", "jsonl", "csv", "feed"]),
+              type=LazyChoice(lambda: ["auto", *import_formats()]),
               help="How to read the sources; auto decides per file by extension and content.")
 @click.option("--published", metavar="DATE",
               help="Date of a single page source (pages do not carry one).")

@@ -56,6 +56,16 @@ class ReadResult:
 Reader = Callable[[Source, PageOptions], ReadResult]
 
 
+@dataclass(frozen=True)
+class Format:
+    """One input format, declared by its reader module: its --format name, its reader and the
+    file name endings that choose it under --format auto."""
+
+    name: str
+    read: Reader
+    extensions: tuple[str, ...]
+
+
 def source_problem(source: Source, message: str, fix: str | None = None,
                    line: int | None = None, key: str | None = None) -> Problem:
     return Problem(source.label, message, field=key, fix=fix, line=line)

@@ -12,6 +12,7 @@ import io
 from newsletter.importing.readers.base import (
     LIST_FIELDS,
     REQUIRED,
+    Format,
     PageOptions,
     RawRecord,
     ReadResult,
@@ -93,3 +94,6 @@ def _record(source: Source, header: list[str], row: list[str], line: int) -> Raw
         else:
             record.data[key] = value
     return record
+
+
+FORMATS = (Format("csv", read, (".csv",)),)

@@ -20,6 +20,7 @@ import feedparser
 from newsletter.errors import Problem
 from newsletter.importing import htmltext
 from newsletter.importing.readers.base import (
+    Format,
     PageOptions,
     RawRecord,
     ReadResult,
@@ -164,3 +165,6 @@ def _markdown(value: str, kind: str | None, source: Source, record: RawRecord) -
         record.notes.append(Problem(source.label, "a link that is not http(s) or mailto was "
                                     "removed (its text is kept)", field="body", level="warning"))
     return htmltext.to_markdown(value)
+
+
+FORMATS = (Format("feed", read, (".xml", ".rss", ".atom")),)

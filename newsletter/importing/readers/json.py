@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from newsletter.importing.readers.base import (
+    Format,
     PageOptions,
     RawRecord,
     ReadResult,
@@ -91,3 +92,6 @@ def _record(source: Source, item: Any, size: int, *, position: str | None = None
                              fix='write each summary as {"title": ..., "published": ..., '
                                  '"url": ...}')
     return RawRecord({}, position=position, line=line, size=size, problems=[problem])
+
+
+FORMATS = (Format("json", read, (".json",)), Format("jsonl", read_lines, (".jsonl", ".ndjson")))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
-from newsletter.importing.readers.base import PageOptions, RawRecord, ReadResult, Source
+from newsletter.importing.readers.base import Format, PageOptions, RawRecord, ReadResult, Source
 from newsletter.summaries.parse import FileProblems, read_source
 
 
@@ -21,3 +21,6 @@ def read(source: Source, _options: PageOptions) -> ReadResult:
     record = RawRecord(data, size=len(source.data))
     result.records.append(record)
     return result
+
+
+FORMATS = (Format("markdown", read, (".md", ".markdown")),)

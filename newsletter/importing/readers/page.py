@@ -22,6 +22,7 @@ from datetime import date
 
 from newsletter.errors import Problem
 from newsletter.importing.readers.base import (
+    Format,
     PageOptions,
     RawRecord,
     ReadResult,
@@ -165,3 +166,6 @@ def _date_and_url(source: Source, options: PageOptions, record: RawRecord) -> No
             source, "a page does not carry its url", key="url",
             fix=f"pass --url URL (for a single page), or give the page {named} and pass "
                 "--base-url URL"))
+
+
+FORMATS = (Format("page", read, (".txt",)),)
