@@ -40,7 +40,8 @@ def main(ctx: click.Context, root: Path | None, verbose: bool) -> None:
 
 # The commands, in the order a month's work uses them (`--help` lists them alphabetically).
 COMMANDS: tuple[click.Command, ...] = (
-    start.init, start.new, content.import_, issue.plan, issue.build, issue.check, issue.preview,
+    start.init, start.new, content.import_, issue.plan, issue.edit, issue.build, issue.check,
+    issue.preview,
     publish.export, publish.send_test, publish.archive,
 )
 for _command in COMMANDS:

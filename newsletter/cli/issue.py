@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -13,6 +14,7 @@ from newsletter.cli.common import (
     issue_args,
     issue_reference,
     print_warnings,
+    shown,
     skip_invalid_option,
     workspace,
 )
@@ -164,3 +166,83 @@ def check(ctx: click.Context, issue_id: str | None, start: date | None, end: dat
     print_warnings(result.warnings + result.notices)
     if report.failed(strict):
         ctx.exit(EXIT_CONTENT)
+
+
+def _pairs(option: str, values: tuple[str, ...]) -> list[tuple[str, str]]:
+    pairs = []
+    for value in values:
+        left, sep, right = value.partition("=")
+        if not sep or not left.strip() or not right.strip():
+            raise click.BadParameter(f"'{value}' is not NAME=VALUE", param_hint=option)
+        pairs.append((left.strip(), right.strip()))
+    return pairs
+
+
+def _list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+@click.command()
+@click.argument("issue_id", metavar="ISSUE_ID")
+@click.option("--feature", multiple=True, metavar="ID", help="Show first, in Highlights (in "
+              "the order given after those already featured).")
+@click.option("--unfeature", multiple=True, metavar="ID", help="Take out of Highlights.")
+@click.option("--exclude", multiple=True, metavar="ID", help="Leave out of this issue.")
+@click.option("--restore", multiple=True, metavar="ID", help="Undo an --exclude.")
+@click.option("--include", multiple=True, metavar="ID",
+              help="Pull in a summary from outside the date range.")
+@click.option("--move", multiple=True, metavar="ID=THEME",
+              help="Show a summary in another section, in this issue only.")
+@click.option("--order", multiple=True, metavar="THEME=ID,ID",
+              help="Card order inside a section; unlisted cards follow, newest first.")
+@click.option("--theme-order", metavar="THEME,THEME", help="These sections first.")
+@click.option("--subject", metavar="TEXT", help="The subject line (\"\" to compute it again).")
+@click.option("--preheader", metavar="TEXT", help="The inbox preview text (\"\" to compute it).")
+@click.option("--intro", metavar="MARKDOWN", help="The welcome text above the summaries.")
+@click.option("--max-per-section", type=click.IntRange(0), metavar="N",
+              help="Keep the newest N cards per section (0 removes the limit).")
+@click.pass_context
+def edit(ctx: click.Context, issue_id: str, feature: tuple[str, ...], unfeature: tuple[str, ...],
+         exclude: tuple[str, ...], restore: tuple[str, ...], include: tuple[str, ...],
+         move: tuple[str, ...], order: tuple[str, ...], theme_order: str | None,
+         subject: str | None, preheader: str | None, intro: str | None,
+         max_per_section: int | None) -> None:
+    """Change an issue's choices and print what changed: the same edits as the desk.
+
+    Edits issues/ISSUE_ID.toml in place, keeping its comments and layout (a YYYY-MM issue
+    without a file gets one). Everything is checked first (unknown ids and themes are named,
+    with the closest match); on any problem nothing is written.
+
+    \b
+    Examples:
+      newsletter edit 2026-05 --feature remyelination-trial --exclude old-news
+      newsletter edit 2026-05 --move nmosd-b-cell-therapy=related --theme-order living,treatments
+      newsletter edit 2026-05 --subject "" --preheader "Three studies on walking and fatigue"
+    """
+    from newsletter.issue.edit import apply_edits
+
+    ops: list[dict[str, Any]] = []
+    for kind, ids in (("feature", feature), ("unfeature", unfeature), ("exclude", exclude),
+                      ("restore", restore), ("include", include)):
+        ops += [{"op": kind, "id": ref} for ref in ids]
+    ops += [{"op": "move", "id": ref, "theme": theme} for ref, theme in _pairs("--move", move)]
+    ops += [{"op": "order", "theme": theme, "ids": _list(ids)}
+            for theme, ids in _pairs("--order", order)]
+    if theme_order is not None:
+        ops.append({"op": "theme_order", "themes": _list(theme_order)})
+    for name, value in (("subject", subject), ("preheader", preheader), ("intro", intro)):
+        if value is not None:
+            ops.append({"op": "set", "field": name, "value": value})
+    if max_per_section is not None:
+        ops.append({"op": "set", "field": "max_per_section", "value": max_per_section or None})
+    if not ops:
+        raise click.UsageError("give at least one change, e.g. --feature ID (see --help)")
+    ws = workspace(ctx)
+    result = apply_edits(ws, issue_id, ops)
+    for line in result.changes:
+        click.echo(line)
+    where = shown(result.path)
+    if not result.changed:
+        click.echo(f"no change: {where} already says so")
+    else:
+        click.echo(f"{'created' if result.created else 'updated'} {where}")

@@ -57,7 +57,7 @@ class Decision:
     """The label chosen for a summary, and why."""
 
     label: str | None
-    how: str  # "front matter" | "keywords" | "fallback" | "unclear"
+    how: str  # "front matter" | "issue file" | "keywords" | "fallback" | "unclear"
     score: int = 0
     matches: tuple[Match, ...] = ()
     runner_up: tuple[str, int] | None = None
@@ -65,6 +65,8 @@ class Decision:
     def reason(self) -> str:
         if self.how == "front matter":
             return "set in front matter"
+        if self.how == "issue file":
+            return "moved here by this issue's [move]"
         if self.how == "fallback":
             return "no keyword matched; fallback theme"
         if self.how == "unclear":

@@ -28,12 +28,20 @@ def new_issue(ws: Workspace, issue_id: str, start: date | None = None,
         start, end = month
     if start > end:
         raise UsageError(f"--from {start} is after --to {end}")
-    subject, preheader, notes = _texts(ws, IssueSpec(issue_id, start, end))
+    text, notes = starter_text(ws, issue_id, start, end)
     try:
-        write_new(path, issue_file_text(issue_id, start, end, subject, preheader))
+        write_new(path, text)
     except FileExistsError:
         raise UsageError(f"{ws.relative(path)} already exists") from None
     return path, notes
+
+
+def starter_text(ws: Workspace, issue_id: str, start: date, end: date
+                 ) -> tuple[str, list[Problem]]:
+    """A new issue file's text, with the subject and preheader the range computes today shown
+    as comments (left unset, they are computed again from the final plan at build time)."""
+    subject, preheader, notes = _texts(ws, IssueSpec(issue_id, start, end))
+    return issue_file_text(issue_id, start, end, subject, preheader), notes
 
 
 def _texts(ws: Workspace, issue: IssueSpec) -> tuple[str, str, list[Problem]]:
@@ -58,17 +66,27 @@ def _toml_string(text: str) -> str:
 
 def issue_file_text(issue_id: str, start: date, end: date, subject: str, preheader: str) -> str:
     return f"""# Issue {issue_id}: {format_period(start, end)}. Build it with `newsletter build {issue_id}`.
-subject = {_toml_string(subject)}
-preheader = {_toml_string(preheader)}
 from = {start.isoformat()}
 to = {end.isoformat()}
+
+# Subject and preheader: left unset, both are computed from the final selection at build time
+# (newsletter.toml subject_pattern / preheader_pattern). Today they would read:
+# subject = {_toml_string(subject)}
+# preheader = {_toml_string(preheader)}
 
 # A short welcome in Markdown, shown above the summaries.
 intro = \"\"\"
 \"\"\"
 
-# featured = ["summary-id"]   # shown first, in a Highlights block
+# featured = ["summary-id"]   # shown first, in a Highlights block, in this order
 # exclude = ["summary-id"]    # left out of this issue
+# include = ["summary-id"]    # pulled in from outside the date range
 # theme_order = ["living"]    # these sections first, the rest in taxonomy order
 # max_per_section = 8         # keep the newest N per section and link to the rest
+#
+# [move]                      # this issue only: a summary's section (the archive is untouched)
+# "summary-id" = "progression"
+#
+# [order]                     # card order inside a section; unlisted cards follow, newest first
+# progression = ["id-a", "id-b"]
 """

@@ -42,6 +42,7 @@ class Plan:
     sections: list[Section]
     excluded: list[Summary] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    cut: list[Summary] = field(default_factory=list)  # left out by max_per_section
 
     @property
     def entries(self) -> list[Entry]:
@@ -62,7 +63,7 @@ def theme_sequence(config: Config, issue: IssueSpec) -> list[Theme]:
 def make_plan(config: Config, selection: Selection) -> Plan:
     issue = selection.issue
     featured_ids = {s.id for s in selection.featured}
-    entries = {s.id: _entry(s, config) for s in selection.items}
+    entries = {s.id: _entry(s, config, issue.move.get(s.id)) for s in selection.items}
     highlights = [entries[s.id] for s in selection.featured]
     sections: list[Section] = []
     for theme in theme_sequence(config, issue):
@@ -70,15 +71,27 @@ def make_plan(config: Config, selection: Selection) -> Plan:
                    if e.theme.label == theme.id and e.summary.id not in featured_ids]
         if not members:
             continue
+        members = in_order(members, issue.order.get(theme.id, ()))
         sections.append(_cut(Section(theme, members), issue.max_per_section, config))
     shown = highlights + [e for s in sections for e in s.entries]
     subject, preheader = issue_texts(config, issue, sections, len(shown))
-    return Plan(issue, subject, preheader, highlights, sections, selection.excluded)
+    shown_ids = {e.summary.id for e in shown}
+    cut = [s for s in selection.items if s.id not in shown_ids]
+    return Plan(issue, subject, preheader, highlights, sections, selection.excluded, cut=cut)
 
 
-def _entry(summary: Summary, config: Config) -> Entry:
-    return Entry(summary, classify_theme(summary, config.themes, config.fallback_theme),
-                 infer_study_type(summary))
+def _entry(summary: Summary, config: Config, moved_to: str | None = None) -> Entry:
+    theme = Decision(moved_to, "issue file") if moved_to else \
+        classify_theme(summary, config.themes, config.fallback_theme)
+    return Entry(summary, theme, infer_study_type(summary))
+
+
+def in_order(entries: list[Entry], order: tuple[str, ...]) -> list[Entry]:
+    """The ids of `order` first, in that order; the others after them, as they came (newest
+    first). Ids not in the section are passed over."""
+    rank = {summary_id: i for i, summary_id in enumerate(order)}
+    listed = sorted((e for e in entries if e.summary.id in rank), key=lambda e: rank[e.summary.id])
+    return listed + [e for e in entries if e.summary.id not in rank]
 
 
 def _cut(section: Section, limit: int | None, config: Config) -> Section:

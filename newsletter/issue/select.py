@@ -23,25 +23,30 @@ class Selection:
 
 
 def select(archive: Library, issue: IssueSpec) -> Selection:
-    """Summaries published in the issue's range (inclusive, workspace time zone), newest first."""
+    """Summaries published in the issue's range (inclusive, workspace time zone) and those it
+    includes, newest first; less the excluded ones."""
     where = issue.path or "issue"
-    problems = [_unknown_id(where, key, ref, archive.ids())
-                for key in ("featured", "exclude") for ref in getattr(issue, key)
+    known = archive.ids()
+    problems = [_unknown_id(where, key, ref, known) for key, ref in issue.referenced_ids()
                 if archive.get(ref) is None]
     in_range = archive.between(issue.start, issue.end)
-    in_range.sort(key=lambda s: (s.published, s.id), reverse=True)
     ids_in_range = {s.id for s in in_range}
+    included = [s for s in (archive.get(ref) for ref in issue.include)
+                if s is not None and s.id not in ids_in_range]
+    chosen = in_range + included
+    chosen.sort(key=lambda s: (s.published, s.id), reverse=True)
+    chosen_ids = {s.id for s in chosen}
     for ref in issue.featured:
         summary = archive.get(ref)
-        if summary is not None and ref not in ids_in_range:
+        if summary is not None and ref not in chosen_ids:
             problems.append(Problem(
                 where, f"'{ref}' was published {summary.date}, outside "
                 f"{issue.start}..{issue.end}", field="featured",
-                fix="feature a summary from this issue's range, or widen from/to"))
+                fix="add it to include = [...] as well, or widen from/to"))
     if problems:
         raise SelectionError(f"{where} names summaries it cannot use", problems)
-    excluded = [s for s in in_range if s.id in issue.exclude]
-    items = [s for s in in_range if s.id not in issue.exclude]
+    excluded = [s for s in chosen if s.id in issue.exclude]
+    items = [s for s in chosen if s.id not in issue.exclude]
     if not items:
         raise SelectionError(_empty_message(archive, issue, len(excluded)))
     featured = [s for s in (archive.get(ref) for ref in issue.featured) if s is not None]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,8 +18,8 @@ from newsletter.workspace import Workspace
 ISSUE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
-ISSUE_KEYS = ("subject", "preheader", "from", "to", "intro", "featured", "exclude",
-              "theme_order", "max_per_section")
+ISSUE_KEYS = ("subject", "preheader", "from", "to", "intro", "featured", "exclude", "include",
+              "theme_order", "max_per_section", "move", "order")
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,17 @@ class IssueSpec:
     theme_order: tuple[str, ...] = ()
     max_per_section: int | None = None
     path: str | None = None
+    include: tuple[str, ...] = ()  # pulled in from outside the date range
+    move: dict[str, str] = field(default_factory=dict)  # summary id -> theme id, this issue only
+    order: dict[str, tuple[str, ...]] = field(default_factory=dict)  # theme id -> card order
+
+    def referenced_ids(self) -> list[tuple[str, str]]:
+        """(key, summary id) of every summary the file names, for validation."""
+        refs = [(key, ref) for key in ("featured", "exclude", "include")
+                for ref in getattr(self, key)]
+        refs += [("move", ref) for ref in self.move]
+        refs += [(f"order.{theme}", ref) for theme, ids in self.order.items() for ref in ids]
+        return refs
 
     @property
     def period(self) -> str:
@@ -111,13 +122,25 @@ def parse_issue(data: dict[str, Any], issue_id: str, where: str,
         bad("to", f"{dates['to']} is before from = {dates['from']}", "swap the two dates")
     texts = {key: _issue_text(data.get(key), key, bad) for key in ("subject", "preheader", "intro")}
     lists = {key: _issue_list(data.get(key), key, bad)
-             for key in ("featured", "exclude", "theme_order")}
+             for key in ("featured", "exclude", "include", "theme_order")}
     for theme in lists["theme_order"]:
-        if theme not in theme_ids:
-            bad("theme_order", f"unknown theme id '{theme}'", "use: " + ", ".join(theme_ids))
-    both = sorted(set(lists["featured"]) & set(lists["exclude"]))
-    if both:
-        bad("exclude", f"{', '.join(both)} is both featured and excluded", "keep it in one list")
+        _check_theme(theme, "theme_order", theme_ids, bad)
+    move = _issue_table(data.get("move"), "move", bad)
+    moves: dict[str, str] = {}
+    for ref, theme in move.items():
+        if not isinstance(theme, str):
+            bad(f"move.{ref}", "must be a theme id in quotes", f'write "{ref}" = "progression"')
+        elif _check_theme(theme, f"move.{ref}", theme_ids, bad):
+            moves[ref] = theme
+    order: dict[str, tuple[str, ...]] = {}
+    for theme, ids in _issue_table(data.get("order"), "order", bad).items():
+        if _check_theme(theme, f"order.{theme}", theme_ids, bad):
+            order[theme] = _issue_list(ids, f"order.{theme}", bad)
+    for first in ("featured", "include"):
+        both = sorted(set(lists[first]) & set(lists["exclude"]))
+        if both:
+            bad("exclude", f"{', '.join(both)} is both {first} and excluded",
+                "keep it in one list")
     limit = data.get("max_per_section")
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
         bad("max_per_section", f"must be a whole number above 0, got {limit!r}")
@@ -130,7 +153,7 @@ def parse_issue(data: dict[str, Any], issue_id: str, where: str,
         id=issue_id, start=dates["from"], end=dates["to"], subject=texts["subject"],
         preheader=texts["preheader"], intro=texts["intro"] or "", featured=lists["featured"],
         exclude=lists["exclude"], theme_order=lists["theme_order"], max_per_section=limit,
-        path=where,
+        path=where, include=lists["include"], move=moves, order=order,
     )
 
 
@@ -156,6 +179,24 @@ def _issue_text(value: Any, key: str, bad: Any) -> str | None:
         bad(key, "must be text (in quotes)")
         return None
     return value.strip() or None
+
+
+def _check_theme(theme: str, key: str, theme_ids: tuple[str, ...], bad: Any) -> bool:
+    if theme in theme_ids:
+        return True
+    close = difflib.get_close_matches(theme, theme_ids, n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    bad(key, f"unknown theme id '{theme}'", f"{hint}use one of: " + ", ".join(theme_ids))
+    return False
+
+
+def _issue_table(value: Any, key: str, bad: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        bad(key, f"must be a table: [{key}] with one `\"summary-id\" = ...` line each")
+        return {}
+    return value
 
 
 def _issue_list(value: Any, key: str, bad: Any) -> tuple[str, ...]:

@@ -140,7 +140,8 @@ def test_issue_file_reports_every_problem_at_once(make_ws) -> None:
         ("subjet", "unknown key", "did you mean 'subject'?"),
         ("to", "2026-05-01 is before from = 2026-05-31", "swap the two dates"),
         ("theme_order", "unknown theme id 'treatment'",
-         "use: treatments, progression, diagnosis, living, related, research"),
+         "did you mean 'treatments'? use one of: treatments, progression, diagnosis, living, "
+         "related, research"),
         ("exclude", "a is both featured and excluded", "keep it in one list"),
         ("max_per_section", "must be a whole number above 0, got 0", None),
     ]
