@@ -105,9 +105,8 @@ def test_untouched_lines_and_comments_are_kept(sample_ws: Workspace) -> None:
     before = HAND_WRITTEN.splitlines()
     untouched = [line for line in before if not line.startswith("featured")]
     assert [line for line in after if line in untouched] == untouched  # same lines, same order
-    assert ('featured = [ "remyelination-drug-visual-signals" , '
-            '"stopping-therapy-after-sixty"]  # the lead story') in after \
-        or any(line.startswith("featured = [") and "# the lead story" in line for line in after)
+    assert ('featured = [ "remyelination-drug-visual-signals", '
+            '"stopping-therapy-after-sixty" ]  # the lead story') in after
     assert 'preheader = "Hello"' in after
 
 
@@ -265,8 +264,7 @@ def test_edit_command_prints_what_changed(sample_ws: Workspace) -> None:
         "featured: + stopping-therapy-after-sixty\n"
         "move: adapted-yoga-balance-falls -> progression\n"
         "theme_order: living, treatments\n"
-        "updated issues/2026-05.toml\n") or result.stdout.endswith(
-        f"updated {sample_ws.issues_path / '2026-05.toml'}\n")
+        f"updated {sample_ws.issues_path / '2026-05.toml'}\n")  # outside the current folder
     same = runner.invoke(main, ["--root", str(sample_ws.root), "edit", "2026-05",
                                 "--feature", "stopping-therapy-after-sixty"])
     assert same.exit_code == 0 and same.stdout.startswith("no change: ")
