@@ -148,8 +148,6 @@ async def check_urls(urls: Iterable[str], *, timeout: float = TIMEOUT,
                      concurrency: int = CONCURRENCY, verify: ssl.SSLContext | bool = True,
                      cache: LinkCache | None = None) -> dict[str, Result]:
     """Every URL checked (those the cache vouches for aside), at most `concurrency` at a time."""
-    import httpx
-
     urls = list(dict.fromkeys(urls))
     results: dict[str, Result] = {}
     todo = []
@@ -158,6 +156,17 @@ async def check_urls(urls: Iterable[str], *, timeout: float = TIMEOUT,
             results[url] = Result(url, 200, cached=True)
         else:
             todo.append(url)
+    if todo:
+        await _fetch(todo, results, timeout, concurrency, verify)
+    if cache is not None:
+        cache.save([results[url] for url in todo])
+    return {url: results[url] for url in urls}
+
+
+async def _fetch(todo: list[str], results: dict[str, Result], timeout: float, concurrency: int,
+                 verify: ssl.SSLContext | bool) -> None:
+    import httpx
+
     limit = asyncio.Semaphore(concurrency)
     async with httpx.AsyncClient(
             follow_redirects=True, max_redirects=MAX_REDIRECTS, verify=verify,
@@ -169,9 +178,6 @@ async def check_urls(urls: Iterable[str], *, timeout: float = TIMEOUT,
                 results[url] = await check_url(client, url, timeout)
 
         await asyncio.gather(*(one(u) for u in todo))
-    if cache is not None:
-        cache.save([results[url] for url in todo])
-    return {url: results[url] for url in urls}
 
 
 def run_sync(work: Coroutine[Any, Any, T]) -> T:

@@ -71,6 +71,7 @@ class Handler(BaseHTTPRequestHandler):
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True  # a sleeping /slow handler never blocks shutdown
+    request_queue_size = 128  # socketserver's 5 drops concurrent connects (a 1 s SYN retry)
 
 
 @contextlib.contextmanager
