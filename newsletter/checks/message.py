@@ -41,8 +41,8 @@ def _single(files: dict[str, bytes]) -> bytes:
 
 
 def _why(exc: ExportError) -> str:
-    fields = [p.field for p in exc.problems if p.field]
-    return f"{', '.join(fields)} not set for it" if fields else exc.message
+    """'set from_email in newsletter.toml': the export's own message, without its prefix."""
+    return exc.message.removeprefix("cannot export for eml: ")
 
 
 def stand_in_config(config: Config, fields: list[str]) -> Config:

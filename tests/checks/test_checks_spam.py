@@ -22,6 +22,7 @@ from newsletter.checks import spamassassin as sa
 from newsletter.checks.message import eml_message
 from newsletter.checks.model import Message
 from newsletter.checks.rules import spam
+from newsletter.checks.runner import check_issue
 from newsletter.storage.cache import CACHE_DIR
 
 GTUBE = "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X"
@@ -123,8 +124,9 @@ def test_without_from_email_the_export_runs_with_stand_ins(make_ws: WorkspaceFac
     ws = make_ws(summaries=summaries())  # no from_email: `export --service eml` would refuse
     result = render_plan(ws, prepare(ws, "2026-05"))
     made = eml_message(result, ws.config)
-    assert made.stand_in == ("the eml export cannot be made (from_email not set for it), so the "
-                             "scored message is that export with stand-in values for: from_email")
+    assert made.stand_in == ("the eml export cannot be made (set from_email in newsletter.toml), "
+                             "so the scored message is that export with stand-in values for: "
+                             "from_email")
     parsed = email.message_from_bytes(made.data, policy=email.policy.default)
     assert parsed["From"].addresses[0].addr_spec == "newsletter@example.org"
     assert "1 Test Street, Testville" in parsed.get_body(("plain",)).get_content()
@@ -173,6 +175,17 @@ def test_a_stand_in_message_is_scored_and_said_so(spamassassin: str) -> None:
     assert finding.where == "a stand-in message"
     assert "Note: no eml export was given to the check, so a message built from the checked " \
            "parts was scored, with stand-in values for: from_email" in finding.message
+
+
+def test_check_says_when_it_scored_a_stand_in(spamassassin: str,
+                                              make_ws: WorkspaceFactory) -> None:
+    ws = make_ws(summaries=summaries())  # no from_email
+    report, _ = check_issue(ws, "2026-05")
+    (finding,) = [f for f in report.findings if f.check == "spam.score"]
+    assert finding.where == "a stand-in message" and finding.level == "info"
+    assert finding.message.endswith("Note: the eml export cannot be made (set from_email in "
+                                    "newsletter.toml), so the scored message is that export "
+                                    "with stand-in values for: from_email")
 
 
 def test_scores_are_remembered_by_content(spamassassin: str, tmp_path: Path,
