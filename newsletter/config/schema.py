@@ -186,8 +186,8 @@ class Checks:
         DEFAULT_CLINICAL_TERMS, "Clinical terms in which a hype word is fine "
                                 "(\"breakthrough pain\").", no_blank_items)
     clients: tuple[str, ...] = setting(
-        EMAIL_CLIENTS, "Mail clients the compat check reports on (Can I email data): gmail-web, "
-                       "outlook-windows, apple-mail-ios, ...", email_clients)
+        EMAIL_CLIENTS, "Mail clients the compat check reports on (Can I email data; the ids are "
+                       "listed in docs/check.md).", email_clients)
 
 
 @dataclass(frozen=True)
