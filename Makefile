@@ -4,7 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint browser bench bench-import bench-export bench-check screenshots golden clean
+.PHONY: install demo test lint browser spamassassin caniemail bench bench-import bench-export bench-check \
+	bench-online screenshots golden clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,10 +25,25 @@ browser:
 	  echo "installing Debian's chromium (needed by the browser tests)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-## make test: lint + the whole test suite (browser tests included)
-test: install browser
+## make spamassassin: Debian's SpamAssassin (its rules included) for the spam check and its tests
+spamassassin:
+	@command -v spamassassin >/dev/null || { \
+	  echo "installing Debian's spamassassin (needed by the spam check's tests)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq spamassassin >/dev/null; }
+
+## make caniemail: refresh the Can I email snapshot (newsletter/checks/data/caniemail.json) from the
+## npm package caniemail with `npm pack` (the data only, no dependencies); never done at run time
+caniemail: install
+	@command -v npm >/dev/null || { echo "make caniemail needs npm (Debian: apt-get install npm)"; exit 1; }
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	  (cd "$$tmp" && npm pack --silent --no-audit --no-fund caniemail@latest >/dev/null && \
+	   tar -xzf caniemail-*.tgz) && \
+	  $(BIN)/python scripts/make_caniemail.py --package "$$tmp/package"
+
+## make test: lint + the whole test suite (browser and SpamAssassin tests included)
+test: install browser spamassassin
 	$(BIN)/ruff check .
-	NEWSLETTER_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q
+	NEWSLETTER_REQUIRE_BROWSER=1 NEWSLETTER_REQUIRE_SPAMASSASSIN=1 $(BIN)/python -m pytest -q
 
 lint: install
 	$(BIN)/ruff check .
@@ -50,6 +66,10 @@ bench-export: install
 ## make bench-check: milliseconds per check group on the sample issue and on 60 and 90 cards
 bench-check: install
 	$(BIN)/python benchmarks/bench_check.py
+
+## make bench-online: `check --online` on an email of 100 links against a local server
+bench-online: install
+	$(BIN)/python benchmarks/bench_online.py
 
 ## make screenshots: docs/*.png of the sample issue in headless chromium
 screenshots: install browser

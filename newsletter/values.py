@@ -28,6 +28,15 @@ def is_link(value: str) -> bool:
     return is_http_url(value) or urlsplit(value).scheme == "mailto"
 
 
+# --- email clients ------------------------------------------------------------------------------
+
+# The mail clients the compat check knows (ids of `[checks] clients`; the Can I email snapshot in
+# newsletter/checks/data/ maps each to the data's family and platform).
+EMAIL_CLIENTS = ("gmail-web", "gmail-android", "gmail-ios", "outlook-windows", "outlook-macos",
+                 "outlook-com", "outlook-ios", "outlook-android", "apple-mail-macos",
+                 "apple-mail-ios", "yahoo", "samsung-email")
+
+
 # --- slugs --------------------------------------------------------------------------------------
 
 _TRANSLITERATE = str.maketrans({"æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "ß": "ss", "œ": "oe",

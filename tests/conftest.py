@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -39,3 +39,23 @@ def require_chromium() -> Callable[[], None]:
             pytest.skip("Debian's chromium is not installed (make browser)")
     return check
 
+
+
+@pytest.fixture
+def spamassassin() -> str:
+    """The spamassassin program; skips without it (fails under `make test`, which installs it)."""
+    found = shutil.which("spamassassin")
+    if found is None:
+        if os.environ.get("NEWSLETTER_REQUIRE_SPAMASSASSIN"):
+            pytest.fail("spamassassin is missing: `make spamassassin` installs Debian's package")
+        pytest.skip("SpamAssassin is not installed (make spamassassin)")
+    return found
+
+
+@pytest.fixture
+def link_server() -> Iterator[str]:
+    """http://127.0.0.1:PORT of the links.online test server (tests/helpers/linkserver.py)."""
+    from helpers.linkserver import http_server
+
+    with http_server() as base:
+        yield base

@@ -3,7 +3,10 @@
 A check is a small function registered under an id with `@check("group.rule")`. It takes one
 CheckContext and returns a list of Findings; the runner stamps each finding with the check's id.
 The part of an id before the dot is its group (size, disclaimer, compliance, links, images,
-accessibility, content, plaintext); a workspace may disable a single rule or a whole group.
+accessibility, content, plaintext, compat, spam); a workspace may disable a single rule or a
+whole group. A rule declared with `build=False` runs in `newsletter check` but not in `build`'s
+counts (it is slow: spam); one with `online=True` runs only with `check --online` (it uses the
+network: links.online).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -73,13 +77,27 @@ class ServiceParts:
     merge_tags: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Message:
+    """The whole message a spam filter scores (RFC 5322 bytes).
+
+    `stand_in` is None for the eml export itself; otherwise it says why the export could not be
+    made and which stand-in values the scored message uses instead."""
+
+    data: bytes
+    stand_in: str | None = None
+
+
 @dataclass
 class CheckContext:
     """What the checks look at: both parts of the email, the plan behind them and the config.
 
     `plan` is None when only strings are checked (tests, or a file from elsewhere); checks that
     need the plan (summary links, content) then have nothing to check. `service` is the mailing
-    service whose export is checked, or None for the generic build.
+    service whose export is checked, or None for the generic build. `root` is the workspace
+    (whose cache folder the slow checks use; None: no cache), `online` whether `check --online`
+    allows the network, and `message` makes the message the spam check scores (None: the
+    check builds one from the two parts).
     """
 
     html: str
@@ -88,6 +106,9 @@ class CheckContext:
     plan: Plan | None = None
     service: str | None = None
     merge_tags: tuple[str, ...] = ()
+    root: Path | None = None
+    online: bool = False
+    message: Callable[[], Message] | None = None
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @cached_property
@@ -134,10 +155,14 @@ CheckFunction = Callable[[CheckContext], list[Finding]]
 
 @dataclass(frozen=True)
 class Rule:
-    """A check function with its id ("group.rule"); `registry.py` lists every rule in order."""
+    """A check function with its id ("group.rule"); `registry.py` lists every rule in order.
+
+    `build`: whether `build`'s counts include it; `online`: whether it needs `check --online`."""
 
     id: str
     func: CheckFunction
+    build: bool = True
+    online: bool = False
 
     @property
     def group(self) -> str:
@@ -156,11 +181,14 @@ class Rule:
         return self.func(ctx)
 
 
-def check(rule_id: str) -> Callable[[CheckFunction], Rule]:
+def check(rule_id: str, *, build: bool = True, online: bool = False,
+          ) -> Callable[[CheckFunction], Rule]:
     """Declare a check function's id ("group.rule"): the function becomes a Rule. Declaring
-    registers nothing: a rule runs when `registry.RULES` lists it."""
+    registers nothing: a rule runs when `registry.RULES` lists it. `build=False` keeps a slow
+    rule out of `build`'s counts; `online=True` runs it only with `check --online` (and never
+    in `build`)."""
 
     def declare(func: CheckFunction) -> Rule:
-        return Rule(rule_id, func)
+        return Rule(rule_id, func, build=build and not online, online=online)
 
     return declare

@@ -10,6 +10,7 @@ from __future__ import annotations
 from newsletter.checks.model import Rule
 from newsletter.checks.rules import (
     accessibility,
+    compat,
     compliance,
     content,
     disclaimer,
@@ -17,6 +18,7 @@ from newsletter.checks.rules import (
     links,
     plaintext,
     size,
+    spam,
 )
 
 ORDER: tuple[Rule, ...] = (
@@ -32,6 +34,7 @@ ORDER: tuple[Rule, ...] = (
     compliance.placeholders,
     links.hrefs,
     links.utm,
+    links.online,
     images.alt,
     images.src,
     images.width,
@@ -46,6 +49,8 @@ ORDER: tuple[Rule, ...] = (
     plaintext.present,
     plaintext.urls,
     plaintext.line_length,
+    compat.clients,
+    spam.score,
 )
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in ORDER}
@@ -66,6 +71,9 @@ def known_ids() -> list[str]:
     return groups() + [rule.id for rule in ORDER]
 
 
-def selected(disabled: set[str]) -> list[Rule]:
-    """The rules that run when `disabled` (group or rule ids) are switched off."""
-    return [r for r in ORDER if r.id not in disabled and r.group not in disabled]
+def selected(disabled: set[str], *, online: bool = False, build: bool = False) -> list[Rule]:
+    """The rules that run when `disabled` (group or rule ids) are switched off: those that need
+    the network only when `online` (`check --online`); for `build`'s counts, only the rules
+    declared for it (not the slow spam score, never the online ones)."""
+    return [r for r in ORDER if r.id not in disabled and r.group not in disabled
+            and (online or not r.online) and (r.build or not build)]

@@ -8,7 +8,7 @@ from typing import Any
 
 from newsletter.build import BuildResult, prepare, render_plan
 from newsletter.checks import registry
-from newsletter.checks.model import LEVELS, CheckContext, Finding
+from newsletter.checks.model import LEVELS, CheckContext, Finding, Message
 from newsletter.checks.service import Exporter, Registry, resolve
 from newsletter.config.schema import DisabledCheck
 from newsletter.workspace import Workspace
@@ -45,41 +45,54 @@ class CheckReport:
         }
 
 
-def run_checks(ctx: CheckContext, disabled: tuple[DisabledCheck, ...] = ()) -> CheckReport:
-    """Run every rule not disabled; findings come back errors first, in rule order."""
+def run_checks(ctx: CheckContext, disabled: tuple[DisabledCheck, ...] = (), *,
+               build: bool = False) -> CheckReport:
+    """Run every rule not disabled; findings come back errors first, in rule order.
+
+    Rules that need the network run only when `ctx.online`; with `build`, only the rules of
+    `build`'s counts run (not the slow spam score)."""
     off = {d.id for d in disabled}
-    rules = registry.selected(off)
+    rules = registry.selected(off, online=ctx.online, build=build)
     findings = [f for rule in rules for f in rule.run(ctx)]
     findings.sort(key=lambda f: LEVELS.index(f.level))  # stable: rule order within a level
     issue = ctx.plan.issue.id if ctx.plan is not None else ""
     return CheckReport(issue, ctx.service, findings, [r.id for r in rules], list(disabled))
 
 
-def context_for(ws: Workspace, result: BuildResult, exporter: Exporter | None = None,
-                ) -> CheckContext:
-    """What the checks read: the generic build, or its export by `exporter`."""
+def context_for(ws: Workspace, result: BuildResult, exporter: Exporter | None = None, *,
+                online: bool = False) -> CheckContext:
+    """What the checks read: the generic build, or its export by `exporter`. The spam check
+    scores the eml export of the build either way (made only if it runs)."""
+    def message() -> Message:
+        from newsletter.checks.message import eml_message
+
+        return eml_message(result, ws.config)
+
     if exporter is None:
-        return CheckContext(result.html, result.text, ws.config, result.plan)
+        return CheckContext(result.html, result.text, ws.config, result.plan, root=ws.root,
+                            online=online, message=message)
     parts = exporter(ws, result)
     return CheckContext(parts.html, parts.text, ws.config, result.plan, parts.name,
-                        parts.merge_tags)
+                        parts.merge_tags, root=ws.root, online=online, message=message)
 
 
 def check_build(ws: Workspace, result: BuildResult, service: str | None = None,
                 registry: Registry | None = None) -> CheckReport:
-    """Check a build that is already made (as `build` does), or its export for `service`."""
+    """Check a build that is already made (as `build` does, for its counts: offline rules
+    only, the slow spam score left out), or its export for `service`."""
     exporter = resolve(service, registry) if service is not None else None
-    return run_checks(context_for(ws, result, exporter), ws.config.checks.disable)
+    return run_checks(context_for(ws, result, exporter), ws.config.checks.disable, build=True)
 
 
 def check_issue(ws: Workspace, issue_id: str | None = None, start: date | None = None,
                 end: date | None = None, *, service: str | None = None,
                 skip_invalid: bool = False, registry: Registry | None = None,
-                ) -> tuple[CheckReport, BuildResult]:
-    """Build the issue in memory (nothing is written) and check it, or its export."""
+                online: bool = False) -> tuple[CheckReport, BuildResult]:
+    """Build the issue in memory (nothing is written) and check it, or its export; with
+    `online`, the links and images are fetched too (links.online)."""
     exporter = resolve(service, registry) if service is not None else None  # fail before building
     # render_plan is build without its size stop and without writing: an email over Gmail's
     # limit is the size.html finding, reported with every other finding.
     result = render_plan(ws, prepare(ws, issue_id, start, end, skip_invalid=skip_invalid))
-    report = run_checks(context_for(ws, result, exporter), ws.config.checks.disable)
-    return report, result
+    ctx = context_for(ws, result, exporter, online=online)
+    return run_checks(ctx, ws.config.checks.disable), result

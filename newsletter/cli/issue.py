@@ -130,6 +130,10 @@ def _export_services() -> list[str]:
 @click.option("--json", "as_json", is_flag=True,
               help="Print the findings as JSON (schema in docs/check.md).")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, not only on errors.")
+@click.option("--online", is_flag=True,
+              help="Also fetch every link and image of the email (links.online: HEAD, then GET "
+                   "where refused; 8 at a time, 10 s each). Uses the network; successes are "
+                   "remembered for a day.")
 @click.option("--service", metavar="NAME",
               help="Check what `newsletter export --service NAME` writes (the service's merge "
                    "tags in place) instead of the generic build. NAME: "
@@ -137,18 +141,23 @@ def _export_services() -> list[str]:
 @skip_invalid_option
 @click.pass_context
 def check(ctx: click.Context, issue_id: str | None, start: date | None, end: date | None,
-          as_json: bool, strict: bool, service: str | None, skip_invalid: bool) -> None:
+          as_json: bool, strict: bool, online: bool, service: str | None,
+          skip_invalid: bool) -> None:
     """Check an issue before it is sent.
 
     Builds the issue in memory (nothing is written) and checks the email: size, disclaimer,
-    compliance, links, images, accessibility, content and plain text. Prints each finding
-    (level, check id, where, message, how to fix) and a last line with the counts.
+    compliance, links, images, accessibility, content, plain text, which mail clients drop
+    which features (compat, Can I email data) and the SpamAssassin score of the eml export
+    (spam, local rules only, when SpamAssassin is installed). With --online, every link and
+    image is fetched too. Prints each finding (level, check id, where, message, how to fix) and
+    a last line with the counts.
 
     Exit codes: 0 no errors, 1 errors (or, with --strict, warnings), 2 a usage error.
 
     \b
     Examples:
       newsletter check 2026-05
+      newsletter check 2026-05 --online
       newsletter check --from 2026-05-01 --to 2026-05-31 --strict --json
     """
     import shutil
@@ -157,7 +166,7 @@ def check(ctx: click.Context, issue_id: str | None, start: date | None, end: dat
     from newsletter.checks.runner import check_issue
 
     report, result = check_issue(workspace(ctx), issue_id, start, end, service=service,
-                                 skip_invalid=skip_invalid)
+                                 skip_invalid=skip_invalid, online=online)
     if as_json:
         click.echo(json.dumps(report.as_dict(strict), indent=2, ensure_ascii=False))
     else:

@@ -5,6 +5,7 @@ Each value check returns an error message, or None when the value is fine.
 
 from __future__ import annotations
 
+import difflib
 import re
 import string
 from collections.abc import Callable
@@ -13,7 +14,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from newsletter.values import is_http_url
+from newsletter.values import EMAIL_CLIENTS, is_http_url
 
 Check = Callable[[Any], str | None]
 
@@ -125,4 +126,16 @@ def not_blank(value: str) -> str | None:
 def no_blank_items(values: tuple[str, ...]) -> str | None:
     if any(not v.strip() for v in values):
         return "must not contain empty text"
+    return None
+
+
+def email_clients(values: tuple[str, ...]) -> str | None:
+    """`[checks] clients`: known client ids, at least one."""
+    if not values:
+        return "must name at least one client (to skip the compat check, disable it instead)"
+    unknown = [v for v in values if v not in EMAIL_CLIENTS]
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], EMAIL_CLIENTS, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        return f"unknown client '{unknown[0]}'; {hint}known: {', '.join(EMAIL_CLIENTS)}"
     return None

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from newsletter.config.fields import (
     email_address,
+    email_clients,
     hex_colour,
     http_url,
     https_url,
@@ -24,6 +25,7 @@ from newsletter.config.fields import (
     theme_id,
     timezone_name,
 )
+from newsletter.values import EMAIL_CLIENTS
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,9 @@ class Checks:
     clinical_terms: tuple[str, ...] = setting(
         DEFAULT_CLINICAL_TERMS, "Clinical terms in which a hype word is fine "
                                 "(\"breakthrough pain\").", no_blank_items)
+    clients: tuple[str, ...] = setting(
+        EMAIL_CLIENTS, "Mail clients the compat check reports on (Can I email data; the ids are "
+                       "listed in docs/check.md).", email_clients)
 
 
 @dataclass(frozen=True)

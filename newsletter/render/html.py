@@ -132,6 +132,10 @@ _BLOCK_TAG = re.compile(
     r"ul|ol|li|blockquote|center|br|hr|!doctype)\b", re.I)
 
 
+HTML_SPACE = " \t\n\r\f"  # what HTML collapses (Python's \s would take U+00A0 too)
+_SPACE = re.compile(f"[{HTML_SPACE}]+")
+
+
 def minify(document: str) -> str:
     """Email-safe minification: collapse white space, drop plain comments.
 
@@ -148,11 +152,11 @@ def minify(document: str) -> str:
         if token.startswith("<"):
             out.append(_minify_tag(token))
             continue
-        text = re.sub(r"\s+", " ", token)
+        text = _SPACE.sub(" ", token)  # HTML white space only: a no-break space stays
         if i == 0 or _is_block(tokens[i - 1]):
-            text = text.lstrip()
+            text = text.lstrip(HTML_SPACE)
         if i + 1 == len(tokens) or _is_block(tokens[i + 1]):
-            text = text.rstrip()
+            text = text.rstrip(HTML_SPACE)
         if text:
             out.append(text)
     return "".join(out)

@@ -21,7 +21,8 @@ def test_wheel_carries_templates_and_runs_from_elsewhere(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     for needed in ("newsletter/render/templates/email.mjml.j2", "newsletter/render/templates/email.txt.j2",
                    "newsletter/render/templates/partials/card.mjml.j2",
-                   "newsletter/config/starter_files/issues/2026-05.toml"):
+                   "newsletter/config/starter_files/issues/2026-05.toml",
+                   "newsletter/checks/data/caniemail.json"):
         assert needed in names, needed
     assert not any(n.startswith(("tests/", "summaries/")) for n in names)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from newsletter.checks.model import CheckContext, Finding
-from newsletter.checks.registry import RULES
+from newsletter.checks.registry import ORDER, RULES
 from newsletter.config.load import parse_config
 from newsletter.config.schema import DEFAULT_DISCLAIMER, Config
 from newsletter.issue.plan import Plan
@@ -20,6 +20,17 @@ PREHEADER = ('<div style="display:none;font-size:1px;color:#ffffff;line-height:1
 DISCLAIMER_HTML = f'<p style="font-size:14px">{DEFAULT_DISCLAIMER}</p>'
 FOOTER_HTML = (f'<p style="font-size:14px">{ADDRESS}</p>'
                f'<p style="font-size:14px"><a href="{UNSUBSCRIBE}">Unsubscribe</a></p>')
+
+
+# What `check` runs without --online (links.online needs it), and the groups whose findings
+# every real email has (the compat infos of MJML's markup, the spam score's one finding).
+OFFLINE_RULES = [rule.id for rule in ORDER if not rule.online]
+DELIVERABILITY = ("compat", "spam")
+
+
+def core(findings: list[Finding]) -> list[Finding]:
+    """The findings outside compat and spam (what the first 26 checks found)."""
+    return [f for f in findings if f.group not in DELIVERABILITY]
 
 
 def config(extra: str = "", base: str = CONFIG_TOML) -> Config:

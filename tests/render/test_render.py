@@ -169,6 +169,12 @@ def test_minify_keeps_conditional_comments_and_markers():
     assert "</body></html>" in out
 
 
+def test_minify_keeps_no_break_spaces():
+    # HTML collapses only space, tab and line breaks; U+00A0 is text (10\u00a0mg, padding)
+    out = minify("<p>  10\u00a0mg \n and\u00a0\u00a0more\u00a0</p>")
+    assert out == "<p>10\u00a0mg and\u00a0\u00a0more\u00a0</p>"
+
+
 def test_unknown_mjml_tag_in_workspace_template_names_it(make_ws):
     ws = make_ws(summaries={"a.md": summary_text()})
     (ws.root / "templates" / "partials").mkdir(parents=True)

@@ -127,7 +127,8 @@ def preheader(ctx: CheckContext) -> list[Finding]:
         return []
     return [warning(where, "no preheader: inboxes will preview the first text of the email "
                            "instead", 'set preheader = "..." in the issue file, and keep '
-                           "<mj-preview> in email.mjml.j2")]
+                           "the hidden preheader <div> at the top of <mj-body> in "
+                           "email.mjml.j2")]
 
 
 def _title(ctx: CheckContext) -> str:

@@ -1,4 +1,5 @@
-"""links: every link works in every client, and every summary link carries its UTM parameters."""
+"""links: every link works in every client, and every summary link carries its UTM parameters;
+with `check --online`, every link and image answers (fetched by newsletter/checks/online.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from lxml.html import HtmlElement
 
+from newsletter.checks import online as fetching
 from newsletter.checks.dom import body, describe, elements, headings_before, tag
 from newsletter.checks.model import HTML_PART, TEXT_PART, CheckContext, Finding, check, error, warning
 from newsletter.checks.tags import is_merge_tag, is_placeholder
@@ -120,3 +122,44 @@ def utm(ctx: CheckContext) -> list[Finding]:
                                     f"the summary link has no {', '.join(missing)}",
                                     "keep {{ card.url }} in partials/card.txt.j2"))
     return findings
+
+
+def online_findings(results: dict[str, fetching.Result], places: dict[str, list[str]],
+                    ) -> list[Finding]:
+    """Errors (4xx/5xx, no answer, TLS, no connection) first, then redirects (warnings)."""
+    failed = [r for r in results.values() if (r.problem or "").startswith("cannot connect")]
+    if len(results) >= 3 and len(failed) == len(results):
+        # every host failed to connect: the machine is offline, not every link broken
+        return [error(HTML_PART, f"none of the {len(results)} links and images could be reached "
+                                 f"(first: {failed[0].url}: {failed[0].problem})",
+                      "check this machine's network connection, or run check without --online")]
+    errors, warnings = [], []
+    for url, result in results.items():
+        seen = places.get(url) or ["?"]
+        where = f"{HTML_PART} {seen[0]}" + (f" (and {len(seen) - 1} more)" if len(seen) > 1
+                                            else "")
+        if result.problem:
+            errors.append(error(where, f"{url}: {result.problem}",
+                                "check the address; if the site is down, try again later"))
+        elif result.status is not None and result.status >= 400:
+            after = f" (after redirecting to {result.final_url})" if result.final_url else ""
+            errors.append(error(where, f"{url} answers {result.status}{after}",
+                                "fix the address or remove the link"))
+        elif result.final_url:
+            warnings.append(warning(where, f"{url} redirects ({result.first_status}) to "
+                                           f"{result.final_url}",
+                                    "link to the final address (unless the redirect is meant: "
+                                    "a tracking or short link)"))
+    return errors + warnings
+
+
+@check("links.online", online=True)
+def online(ctx: CheckContext) -> list[Finding]:
+    """Only with `check --online`: every http(s) link and image answers. 4xx/5xx, no answer
+    within 10 s and TLS errors are errors; a redirect is a warning naming the final URL."""
+    if not ctx.online:  # the runner selects this rule only with --online
+        return []
+    places = fetching.urls_of(ctx.document)
+    cache = fetching.LinkCache.for_workspace(ctx.root)
+    results = fetching.run_sync(fetching.check_urls(places, cache=cache))
+    return online_findings(results, places)

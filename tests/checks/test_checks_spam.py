@@ -1,0 +1,214 @@
+"""spam: SpamAssassin's report read, levels, the message scored, and real scores.
+
+The tests that run SpamAssassin use the `spamassassin` fixture: skipped without it on a laptop,
+a failure under `make test` (which installs Debian's package).
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import shutil
+import subprocess
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from helpers import WorkspaceFactory
+from helpers.checks import context, page, run, summaries, text
+
+from newsletter.build import prepare, render_plan
+from newsletter.checks import spamassassin as sa
+from newsletter.checks.message import eml_message
+from newsletter.checks.model import Message
+from newsletter.checks.rules import spam
+from newsletter.checks.runner import check_issue
+from newsletter.storage.cache import CACHE_DIR
+
+GTUBE = "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X"
+REPORT = """...the message...
+@@NL-SPAM score=3.4 required=5.0
+-0.0 NO_RELAYS              Informational: message was not relayed via SMTP
+ 2.7 MISSING_DATE           Missing Date: header
+ 0.7 HTML_FONT_LOW_CONTRAST BODY: HTML font color similar or identical to
+                            background
+@@NL-SPAM-END
+"""
+
+
+def message(body: str, subject: str = "Monthly research news") -> bytes:
+    msg = EmailMessage()
+    msg["From"] = "Digest <digest@example.org>"
+    msg["To"] = "reader@example.org"
+    msg["Subject"] = subject
+    msg["Date"] = "Mon, 04 May 2026 09:00:00 +0000"
+    msg["Message-ID"] = "<test-1@example.org>"
+    msg.set_content(body)
+    return msg.as_bytes()
+
+
+@pytest.fixture(autouse=True)
+def fresh_memo() -> None:
+    sa._MEMO.clear()
+
+
+# --- reading the report, levels, the finding -----------------------------------------------
+
+
+def test_parse_report_reads_score_rules_and_wrapped_descriptions() -> None:
+    report = sa.parse_report(REPORT)
+    assert (report.score, report.required) == (3.4, 5.0)
+    assert [r.name for r in report.rules] == ["NO_RELAYS", "MISSING_DATE",
+                                              "HTML_FONT_LOW_CONTRAST"]
+    assert report.rules[2].description == "BODY: HTML font color similar or identical to " \
+                                          "background"
+    assert report.rules[1].points == 2.7
+
+
+def test_output_without_a_report_is_an_error() -> None:
+    with pytest.raises(sa.SpamAssassinError):
+        sa.parse_report("Content analysis details: nothing of ours")
+
+
+@pytest.mark.parametrize(("score", "level"), [(-0.1, "info"), (1.9, "info"), (2.0, "warning"),
+                                              (4.9, "warning"), (5.0, "error"), (1000, "error")])
+def test_levels(score: float, level: str) -> None:
+    assert sa.level_for(score) == level
+
+
+def test_the_finding_lists_rules_with_points_and_fixes() -> None:
+    finding = spam.describe(sa.parse_report(REPORT), "the eml export", None)
+    assert finding.level == "warning"
+    assert finding.message.startswith("SpamAssassin scores the email 3.4 with its local rules")
+    assert "MISSING_DATE +2.7 (Missing Date: header)" in finding.message
+    assert "1 informational rule with 0 points" in finding.message
+    assert "HTML_FONT_LOW_CONTRAST: text coloured like its background" in (finding.fix or "")
+
+
+def test_not_installed_is_one_info(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sa.shutil, "which", lambda name: None)
+    (finding,) = run("spam.score", context())
+    assert finding.level == "info" and "not installed" in finding.message
+    assert "apt-get install spamassassin" in (finding.fix or "")
+
+
+def test_the_cache_key_ignores_what_every_export_makes_new() -> None:
+    first, second = (eml_for_key(), eml_for_key())
+    assert first != second  # Date, Message-ID and the MIME boundary differ ...
+    assert sa.message_key(first, "/bin/true") == sa.message_key(second, "/bin/true")  # ... only
+    changed = first.replace(b"Hello", b"Hallo")
+    assert sa.message_key(changed, "/bin/true") != sa.message_key(first, "/bin/true")
+
+
+def eml_for_key() -> bytes:
+    from newsletter.checks.message import from_parts
+    from newsletter.config.load import parse_config
+
+    return from_parts("<p>Hello</p>", "Hello", parse_config(""), "S", "test").data
+
+
+# --- the message that is scored ----------------------------------------------------------
+
+
+def test_the_eml_export_is_scored_when_it_can_be_made(make_ws: WorkspaceFactory) -> None:
+    ws = make_ws(config='from_email = "digest@example.org"\n', summaries=summaries())
+    result = render_plan(ws, prepare(ws, "2026-05"))
+    made = eml_message(result, ws.config)
+    assert made.stand_in is None
+    parsed = email.message_from_bytes(made.data, policy=email.policy.default)
+    assert parsed["From"].addresses[0].addr_spec == "digest@example.org"
+    assert parsed["List-Unsubscribe"]
+
+
+def test_without_from_email_the_export_runs_with_stand_ins(make_ws: WorkspaceFactory) -> None:
+    ws = make_ws(summaries=summaries())  # no from_email: `export --service eml` would refuse
+    result = render_plan(ws, prepare(ws, "2026-05"))
+    made = eml_message(result, ws.config)
+    assert made.stand_in == ("the eml export cannot be made (set from_email in newsletter.toml), "
+                             "so the scored message is that export with stand-in values for: "
+                             "from_email")
+    parsed = email.message_from_bytes(made.data, policy=email.policy.default)
+    assert parsed["From"].addresses[0].addr_spec == "newsletter@example.org"
+    assert "1 Test Street, Testville" in parsed.get_body(("plain",)).get_content()
+
+
+def test_a_context_without_the_export_scores_its_own_parts() -> None:
+    from newsletter.checks.message import from_parts
+    from newsletter.config.load import parse_config
+
+    html = ("<html><body><p>Hello %%NL_POSTAL_ADDRESS%%</p>"
+            "<a href='%%NL_UNSUBSCRIBE_URL%%'>unsubscribe</a></body></html>")
+    made = from_parts(html, "Hello\nUnsubscribe: %%NL_UNSUBSCRIBE_URL%%\n", parse_config(""),
+                      None, "no eml export was given to the check")
+    assert made.stand_in == ("no eml export was given to the check, so a message built from the "
+                             "checked parts was scored, with stand-in values for: from_email, "
+                             "postal_address, subject, unsubscribe_url")
+    assert b"%%NL_" not in made.data
+
+
+# --- real scores ----------------------------------------------------------------------------
+
+
+def test_gtube_is_an_error_and_home_is_never_written(spamassassin: str, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))  # a user's home: nothing may appear in it
+    report = sa.run(message(f"Hello\n{GTUBE}\n"), spamassassin)
+    assert report.score >= 1000 and "GTUBE" in [r.name for r in report.rules]
+    finding = spam.describe(report, "the eml export", None)
+    assert finding.level == "error" and "GTUBE +1000.0" in finding.message
+    assert list(home.iterdir()) == []  # no ~/.spamassassin, no Bayes or AWL database
+
+
+def test_the_rule_reports_a_known_rule_of_a_built_message(spamassassin: str,
+                                                          tmp_path: Path) -> None:
+    ctx = context(page(f"<p>{GTUBE}</p>"), text(GTUBE))
+    ctx.message = lambda: Message(message(f"Hello\n{GTUBE}\n"))
+    (finding,) = run("spam.score", ctx)
+    assert finding.level == "error" and finding.where == "the eml export"
+    assert "GTUBE +1000.0" in finding.message and "remove the GTUBE test string" in finding.fix
+
+
+def test_a_stand_in_message_is_scored_and_said_so(spamassassin: str) -> None:
+    (finding,) = run("spam.score", context())
+    assert finding.where == "a stand-in message"
+    assert "Note: no eml export was given to the check, so a message built from the checked " \
+           "parts was scored, with stand-in values for: from_email" in finding.message
+
+
+def test_check_says_when_it_scored_a_stand_in(spamassassin: str,
+                                              make_ws: WorkspaceFactory) -> None:
+    ws = make_ws(summaries=summaries())  # no from_email
+    report, _ = check_issue(ws, "2026-05")
+    (finding,) = [f for f in report.findings if f.check == "spam.score"]
+    assert finding.where == "a stand-in message" and finding.level == "info"
+    assert finding.message.endswith("Note: the eml export cannot be made (set from_email in "
+                                    "newsletter.toml), so the scored message is that export "
+                                    "with stand-in values for: from_email")
+
+
+def test_scores_are_remembered_by_content(spamassassin: str, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    data = message("Hello, a short note about research.\n")
+    first = sa.score(data, spamassassin, tmp_path)
+    assert list((tmp_path / CACHE_DIR / "spam").glob("*.json"))
+    monkeypatch.setattr(sa, "run", lambda *a, **k: pytest.fail("SpamAssassin ran again"))
+    again = data.replace(b"<test-1@example.org>", b"<test-2@example.org>")
+    assert sa.score(again, spamassassin, tmp_path) == first  # remembered in the process
+    sa._MEMO.clear()
+    assert sa.score(again, spamassassin, tmp_path).score == first.score  # and on disk
+
+
+def test_the_command_needs_no_network(spamassassin: str, tmp_path: Path) -> None:
+    # -L: the same result without any network namespace (needs unshare -n; else skip)
+    if shutil.which("unshare") is None:
+        pytest.skip("no unshare")
+    probe = subprocess.run(["unshare", "-n", "true"], capture_output=True, check=False)
+    if probe.returncode != 0:
+        pytest.skip("unshare -n is not permitted here")
+    wrapper = tmp_path / "spamassassin"
+    wrapper.write_text(f'#!/bin/sh\nexec unshare -n {spamassassin} "$@"\n')
+    wrapper.chmod(0o755)
+    report = sa.run(message(f"Hi\n{GTUBE}\n"), str(wrapper))
+    assert "GTUBE" in [r.name for r in report.rules]
