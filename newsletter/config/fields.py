@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from newsletter.values import is_http_url
+from newsletter.values import control_message, is_http_url
 
 Check = Callable[[Any], str | None]
 
@@ -22,15 +22,29 @@ PATTERN_FIELDS = ("name", "issue", "period", "month", "year", "from", "to", "cou
                   "themes")
 
 
-def setting(default: Any, doc: str, check: Check | None = None, *, required: bool = False) -> Any:
-    """A schema entry: default, one-line documentation and an optional value check."""
-    meta = {"doc": doc, "check": check, "required": required}
+def setting(default: Any, doc: str, check: Check | None = None, *, required: bool = False,
+            multiline: bool = False) -> Any:
+    """A schema entry: default, one-line documentation and an optional value check.
+
+    Text is one line unless `multiline`: no value holds a control character (see
+    `values.control_character`), and only a multi-line one holds line feeds and tabs."""
+    meta = {"doc": doc, "check": check, "required": required, "multiline": multiline}
     if isinstance(default, (list, dict, tuple)) or is_dataclass(default):
         return field(default_factory=lambda: default, metadata=meta)
     return field(default=default, metadata=meta)
 
 
 # --- value checks: each returns an error message or None ------------------------------------
+
+
+def control_free(value: Any, multiline: bool = False) -> str | None:
+    """Text (or each text of a list) without control characters; checked for every setting."""
+    texts = value if isinstance(value, tuple) else (value,)
+    for text in texts:
+        if isinstance(text, str) and (message := control_message(text, multiline=multiline)):
+            return message
+    return None
+
 
 
 def http_url(value: str) -> str | None:

@@ -11,6 +11,7 @@ from dataclasses import MISSING, Field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
+from newsletter.config.fields import control_free
 from newsletter.config.schema import Config, DisabledCheck, check_id, unknown_check_id
 from newsletter.errors import ConfigError, Problem
 from newsletter.values import type_name
@@ -59,6 +60,12 @@ class _Validator:
                 continue
             value = self.coerce(hints[f.name], data[f.name], path)
             if value is _INVALID:
+                continue
+            message = control_free(value, f.metadata.get("multiline", False))
+            if message:
+                self.add(path, message, "remove it (write the value on one line, without "
+                         "escapes such as \\r or \\u0000)" if not f.metadata.get("multiline")
+                         else "remove it (line breaks and tabs are the only ones allowed)")
                 continue
             message = f.metadata["check"](value) if f.metadata.get("check") else None
             if message:

@@ -137,7 +137,7 @@ class Disclaimer:
     text: str = setting(
         DEFAULT_DISCLAIMER,
         "Shown in every issue, in HTML and text. The wording may change; the block may not go.",
-        not_blank,
+        not_blank, multiline=True,
     )
 
 
@@ -194,7 +194,7 @@ class Config:
     from_name: str = setting("", "Sender name used by exports.")
     from_email: str = setting("", "Sender address used by exports.", email_address)
     postal_address: str = setting("", "Postal address shown in the footer (required by law "
-                                      "for bulk email in many countries).")
+                                      "for bulk email in many countries).", multiline=True)
     unsubscribe_url: str = setting("", "Unsubscribe link; unset keeps a placeholder that "
                                        "each mailing service fills.", http_url)
     unsubscribe_mailto: str = setting("", "Address for the mailto part of the List-Unsubscribe "

@@ -25,7 +25,7 @@ from newsletter.config.fields import email_address
 from newsletter.config.schema import Config
 from newsletter.errors import ConfigError, Problem, SendError, UsageError
 from newsletter.exporting.services.base import Tags, fill
-from newsletter.exporting.services.eml import build_message
+from newsletter.exporting.services.eml import build_message, header_problems
 from newsletter.workspace import Workspace
 
 DEFAULT_SMTP = "localhost:1025"
@@ -125,6 +125,9 @@ def check_recipients(recipients: Sequence[str]) -> list[str]:
 def test_message(result: BuildResult, config: Config, recipients: Sequence[str]
                  ) -> tuple[EmailMessage, list[str]]:
     """The message a test send delivers, and notes on what stands in for unset settings."""
+    problems = header_problems(config)
+    if problems:
+        raise ConfigError("send-test cannot write the message's headers", problems)
     notes = []
     unsubscribe = config.unsubscribe_url or PLACEHOLDER_UNSUBSCRIBE
     if not config.unsubscribe_url:
