@@ -141,7 +141,7 @@ def render_plan(ws: Workspace, prepared: Prepared) -> BuildResult:
     warnings = prepared.warnings + _placeholder_notes(ws.config)
     manifest = make_manifest(plan, html, text, email.mjml, warnings, prepared.archive_size)
     return BuildResult(plan, email, html, text, manifest, warnings,
-                       prepared.timings | email.timings, notices=prepared.notices)
+                       prepared.timings | email.timings, notices=prepared.notices + email.notices)
 
 
 def guard_disclaimer(config: Config, email: RenderedEmail) -> None:

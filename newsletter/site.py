@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsletter.build import GENERATOR, BuildResult, plan_issue, render_plan
@@ -44,6 +44,7 @@ class ArchiveResult:
     out_dir: Path
     entries: list[ArchiveEntry]
     written: list[Path]
+    notices: list[Problem] = field(default_factory=list)  # about the caches, never the output
 
 
 def web_version(config: Config, result: BuildResult) -> str:
@@ -78,10 +79,12 @@ def build_archive(ws: Workspace, out_dir: Path | None = None) -> ArchiveResult:
     base_url = ws.config.archive_url.rstrip("/") + "/" if ws.config.archive_url else ""
     built: list[tuple[ArchiveEntry, str]] = []
     problems: list[Problem] = []
+    notices: list[Problem] = archive.notices
     for path in files:
         try:
             issue = load_issue_file(ws, path)
             result = render_plan(ws, plan_issue(ws, issue, archive))
+            notices += [n for n in result.notices if n not in notices]
         except NewsletterError as exc:
             problems.append(Problem(ws.relative(path), exc.message))
             problems += exc.problems
@@ -97,7 +100,7 @@ def build_archive(ws: Workspace, out_dir: Path | None = None) -> ArchiveResult:
         outputs[f"{entry.id}/index.html"] = page
     target = out_dir or ws.output_path / "archive"
     write_output(target, {name: text.encode("utf-8") for name, text in outputs.items()}, MARKER)
-    return ArchiveResult(target, entries, [target / name for name in outputs])
+    return ArchiveResult(target, entries, [target / name for name in outputs], notices)
 
 
 def _pages(ws: Workspace, entries: list[ArchiveEntry], base_url: str) -> dict[str, str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -33,6 +33,7 @@ class ExportResult:
     out_dir: Path
     written: list[Path]
     warnings: list[Problem]
+    notices: list[Problem] = field(default_factory=list)  # about the caches, never the output
 
 
 def default_out_dir(ws: Workspace, issue_id: str) -> Path:
@@ -66,7 +67,7 @@ def export(ws: Workspace, issue_id: str | None, start: date | None, end: date | 
         written += [targets[name] / file for file in files]
     warnings = [w for w in result.warnings
                 if not (w.where == "newsletter.toml" and w.field in _FILLED_BY_EXPORT)]
-    return ExportResult(issue, base, written, warnings)
+    return ExportResult(issue, base, written, warnings, result.notices)
 
 
 def _services(service: str) -> list[str]:

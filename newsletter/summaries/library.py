@@ -161,7 +161,7 @@ class _LoadContext:
             if use_cache else None
         state = cache.open() if cache else None
         rows = state.rows if state else {}
-        notices = list(state.notices) if state else []
+        notices = state.notices if state else []  # the cache's own list: later notices join
         files: dict[str, FileState] = {}
         changed: list[tuple[str, Row]] = []
         missing: list[tuple[str, str, tuple[int, int, int]]] = []
@@ -187,7 +187,7 @@ class _LoadContext:
             if cache is not None:
                 changed.append((shown, _row(record, key, state)))
         if cache is not None:
-            notices += cache.store(changed, set(rows) - set(files))
+            notices.extend(cache.store(changed, set(rows) - set(files)))
         return files, notices
 
     def refresh(self, files: dict[str, FileState], path: str) -> None:
