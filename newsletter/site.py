@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,12 +18,18 @@ from newsletter.errors import ArchiveError, NewsletterError, Problem
 from newsletter.issue.spec import load_issue_file
 from newsletter.render import placeholders
 from newsletter.render.html import render_template, template_env
-from newsletter.storage.output import write_output
+from newsletter.storage.lock import workspace_lock
+from newsletter.storage.output import Ownership, write_output
 from newsletter.summaries.library import load_library
 from newsletter.values import slug
 from newsletter.workspace import Workspace
 
 MARKER = "archive.json"
+# An archive folder is ours when its archive.json names our generator and it holds only pages
+# of ours: the index, the feed, the listing and one index.html per issue.
+ARCHIVE_OUTPUT = Ownership(
+    (MARKER,), re.compile(r"index\.html|feed\.xml|archive\.json|[A-Za-z0-9][A-Za-z0-9._-]*/index\.html"),
+    "newsletter archive")
 
 
 @dataclass(frozen=True)
@@ -99,7 +106,9 @@ def build_archive(ws: Workspace, out_dir: Path | None = None) -> ArchiveResult:
     for entry, page in built:
         outputs[f"{entry.id}/index.html"] = page
     target = out_dir or ws.output_path / "archive"
-    write_output(target, {name: text.encode("utf-8") for name, text in outputs.items()}, MARKER)
+    with workspace_lock(ws.root):
+        target = write_output(target, {name: text.encode("utf-8")
+                                       for name, text in outputs.items()}, ARCHIVE_OUTPUT)
     return ArchiveResult(target, entries, [target / name for name in outputs], notices)
 
 

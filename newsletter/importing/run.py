@@ -12,8 +12,8 @@ The run, in order; nothing is written before every record has been checked:
    slug (a clash gets -2, -3, ...); an id or url used twice in one run is an error;
 5. compare with the archive: same id or url with identical content is `unchanged`, with different
    content a `conflict` (or `updated` with --update);
-6. write (unless --dry-run, or some record is invalid and --skip-invalid was not given): every
-   file is first written to a temporary name beside its target, then all are renamed.
+6. write (unless --dry-run, or some record is invalid and --skip-invalid was not given): all or
+   nothing, under the workspace lock (`reconcile.write_files`).
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ from newsletter.importing.readers import EXTENSIONS, FORMATS, READERS
 from newsletter.importing.readers.base import PageOptions, RawRecord, Source
 from newsletter.importing.reconcile import assign_ids, compare, index_archive, write_files
 from newsletter.importing.records import Item, RecordContext, normalize_published, prepare
+from newsletter.storage.lock import workspace_lock
+from newsletter.storage.output import recover_files
 from newsletter.values import is_http_url
 from newsletter.workspace import Workspace
 
@@ -135,13 +137,15 @@ def import_sources(ws: Workspace, sources: Sequence[str], options: ImportOptions
             prepare(item, raw, ctx)
             bar.update(1)
     result.items = [item for item, _ in items]
-    existing = index_archive(ws)
-    assign_ids(result.items, existing, ws)
-    compare(result.items, existing, ws, options.update)
-    if not options.dry_run and not result.blocked:
-        to_write = [i for i in result.items if i.status in ("new", "updated")]
-        with progress("Writing", len(to_write)) as bar:
-            result.written = write_files(to_write, bar.update)
+    with workspace_lock(ws.root):  # the archive may not change between comparing and writing
+        recover_files(ws.summaries_path)
+        existing = index_archive(ws)
+        assign_ids(result.items, existing, ws)
+        compare(result.items, existing, ws, options.update)
+        if not options.dry_run and not result.blocked:
+            to_write = [i for i in result.items if i.status in ("new", "updated")]
+            with progress("Writing", len(to_write)) as bar:
+                result.written = write_files(ws, to_write, bar.update)
     return result
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -130,6 +131,7 @@ def write_bytes_entry(folder: Path | None, key: str, suffix: str, data: bytes,
         folder.mkdir(parents=True, exist_ok=True)
         atomic_write(folder / f"{key}{suffix}", _checksum(key, data) + b"\n" + data)
         prune(folder, f"*{suffix}", keep)
+        prune_stale(folder)
     except OSError:
         pass
 
@@ -152,6 +154,19 @@ def prune(folder: Path, pattern: str, keep: int = KEEP_ENTRIES) -> None:
     for old in entries[keep:]:
         with contextlib.suppress(OSError):
             old.unlink(missing_ok=True)
+
+
+STALE_SECONDS = 600
+
+
+def prune_stale(folder: Path) -> None:
+    """Remove the temporary files (`.*.tmp`) a killed write left, once they are old enough that
+    no running write can own them."""
+    limit = time.time() - STALE_SECONDS
+    for path in folder.glob(".*.tmp"):
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < limit:
+                path.unlink()
 
 
 def html_cache_dir(root: Path) -> Path | None:

@@ -98,13 +98,28 @@ class Faults:
             real = getattr(os, name)
 
             def replacement(*args: Any, **kwargs: Any) -> Any:
-                inside = [p for p in args[:arity] if self._inside(p)]
+                paths = list(args[:arity])
+                base = kwargs.get("dir_fd") or kwargs.get("src_dir_fd")
+                if base is not None:  # shutil.rmtree works relative to open folders
+                    folder = os.readlink(f"/proc/self/fd/{base}")
+                    paths = [os.path.join(folder, os.fsdecode(p)) for p in paths]
+                inside = [p for p in paths if self._inside(p)]
                 if inside:
                     self.step(name, inside[0])
                 return real(*args, **kwargs)
 
             patch(os, name, replacement)
 
+        from newsletter.storage import output
+
+        real_exchange = getattr(output, "exchange_paths", None)
+
+        def exchange(a: Any, b: Any) -> bool:
+            self.step("exchange", b)
+            return real_exchange(a, b)
+
+        if real_exchange is not None:
+            patch(output, "exchange_paths", exchange)
         patch(os, "open", os_open)
         patch(io, "open", file_open)
         patch(builtins, "open", file_open)
