@@ -18,6 +18,7 @@ from newsletter.config.fields import (
     no_blank_items,
     not_blank,
     pattern,
+    positive_int,
     relative_dir,
     section_url_pattern,
     setting,
@@ -186,6 +187,13 @@ class Checks:
 
 
 @dataclass(frozen=True)
+class Import:
+    max_source_bytes: int = setting(
+        100_000_000, "`newsletter import` reads at most this many bytes of one source (file or "
+                     "standard input); a larger one is refused.", positive_int)
+
+
+@dataclass(frozen=True)
 class Config:
     name: str = setting("MS Research Digest", "Newsletter name, shown in the header.", not_blank)
     website_url: str = setting("", "Your website; the header links to it.", http_url)
@@ -225,6 +233,7 @@ class Config:
     disclaimer: Disclaimer = setting(Disclaimer(), "The medical disclaimer.")
     themes: tuple[Theme, ...] = setting(DEFAULT_THEMES, "The taxonomy, in section order.")
     checks: Checks = setting(Checks(), "Quality checks run by `newsletter check` and `build`.")
+    import_: Import = setting(Import(), "Limits of `newsletter import`.", key="import")
 
     def theme(self, theme_id: str) -> Theme:
         return next(t for t in self.themes if t.id == theme_id)

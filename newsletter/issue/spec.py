@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from newsletter.config.load import toml_limit_message
 from newsletter.errors import IssueFileError, Problem, UsageError
 from newsletter.issue.dates import format_period, parse_month, range_id
 from newsletter.values import control_message
@@ -92,6 +93,9 @@ def load_issue_file(ws: Workspace, path: Path) -> IssueSpec:
         raise IssueFileError(f"{where} is not UTF-8 text; save it as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise IssueFileError(f"{where} is not valid TOML", [Problem(where, str(exc))]) from None
+    except (ValueError, RecursionError) as exc:  # a number of thousands of digits; deep nesting
+        raise IssueFileError(f"{where} cannot be read",
+                             [Problem(where, toml_limit_message(exc))]) from None
     return parse_issue(data, path.stem, where, ws.config.theme_ids)
 
 
