@@ -45,7 +45,7 @@ def yaml_loader() -> type:
         return self.construct_document(node)
 
     def construct_int(self: Any, node: Any) -> Any:
-        digits = sum(c.isdigit() for c in str(node.value))
+        digits = len(str(node.value).replace("_", "").lstrip("+-"))  # 0x.., 0o.., 1:30 too
         if digits > MAX_DIGITS:
             raise yaml.constructor.ConstructorError(
                 None, None, f"a number of {digits:,} digits is more than a summary can hold; "
