@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: install demo test lint browser spamassassin caniemail bench bench-import bench-export bench-check \
-	bench-online screenshots golden clean
+	bench-online screenshots golden fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,11 @@ screenshots: install browser
 ## make golden: regenerate tests/golden/*/expected after an intended template change
 golden: install
 	$(BIN)/python scripts/regen_golden.py
+
+## make fuzz: the property test over 10,000 generated workspaces (two processes) and the fault
+## injection at every single write step; prints the counts (examples, crashes, injections, ...)
+fuzz: install
+	$(BIN)/python scripts/fuzz.py --examples 10000 --processes 2
 
 clean:
 	rm -rf $(VENV) output .pytest_cache .ruff_cache

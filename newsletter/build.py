@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,13 +24,17 @@ from newsletter.limits import GMAIL_CLIP_BYTES, byte_size, is_clipped
 from newsletter.render import placeholders
 from newsletter.render.email import RenderedEmail, render_email
 from newsletter.storage.cache import caching_enabled, html_cache_dir
-from newsletter.storage.output import write_output
+from newsletter.storage.lock import workspace_lock
+from newsletter.storage.output import Ownership, write_output
 from newsletter.summaries.library import LibraryMemo, load_library
 from newsletter.summaries.model import Library
 from newsletter.workspace import Workspace, shown_path
 
 GENERATOR = f"newsletter {__version__}"
 OUTPUT_FILES = ("email.html", "email.txt", "email.mjml", "manifest.json")
+# A build folder is ours when its manifest names our generator and it holds only our files.
+BUILD_OUTPUT = Ownership(("manifest.json",), re.compile("|".join(map(re.escape, OUTPUT_FILES))),
+                         "newsletter build")
 
 
 @dataclass
@@ -124,7 +129,9 @@ def build(ws: Workspace, issue_id: str | None = None, start: date | None = None,
         target = out_dir or ws.output_path / result.plan.issue.id
         files = {"email.html": result.html, "email.txt": result.text, "email.mjml": result.email.mjml,
                  "manifest.json": json.dumps(result.manifest, indent=2, ensure_ascii=False) + "\n"}
-        write_output(target, {k: v.encode("utf-8") for k, v in files.items()})
+        with workspace_lock(ws.root):
+            target = write_output(target, {k: v.encode("utf-8") for k, v in files.items()},
+                                  BUILD_OUTPUT)
         result.out_dir = target
         result.written = [(target / name, len(files[name].encode("utf-8"))) for name in files]
     return result
@@ -141,7 +148,7 @@ def render_plan(ws: Workspace, prepared: Prepared) -> BuildResult:
     warnings = prepared.warnings + _placeholder_notes(ws.config)
     manifest = make_manifest(plan, html, text, email.mjml, warnings, prepared.archive_size)
     return BuildResult(plan, email, html, text, manifest, warnings,
-                       prepared.timings | email.timings, notices=prepared.notices)
+                       prepared.timings | email.timings, notices=prepared.notices + email.notices)
 
 
 def guard_disclaimer(config: Config, email: RenderedEmail) -> None:

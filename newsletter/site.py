@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import html
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsletter.build import GENERATOR, BuildResult, plan_issue, render_plan
@@ -17,12 +18,18 @@ from newsletter.errors import ArchiveError, NewsletterError, Problem
 from newsletter.issue.spec import load_issue_file
 from newsletter.render import placeholders
 from newsletter.render.html import render_template, template_env
-from newsletter.storage.output import write_output
+from newsletter.storage.lock import workspace_lock
+from newsletter.storage.output import Ownership, write_output
 from newsletter.summaries.library import load_library
 from newsletter.values import slug
 from newsletter.workspace import Workspace
 
 MARKER = "archive.json"
+# An archive folder is ours when its archive.json names our generator and it holds only pages
+# of ours: the index, the feed, the listing and one index.html per issue.
+ARCHIVE_OUTPUT = Ownership(
+    (MARKER,), re.compile(r"index\.html|feed\.xml|archive\.json|[A-Za-z0-9][A-Za-z0-9._-]*/index\.html"),
+    "newsletter archive")
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,7 @@ class ArchiveResult:
     out_dir: Path
     entries: list[ArchiveEntry]
     written: list[Path]
+    notices: list[Problem] = field(default_factory=list)  # about the caches, never the output
 
 
 def web_version(config: Config, result: BuildResult) -> str:
@@ -78,10 +86,12 @@ def build_archive(ws: Workspace, out_dir: Path | None = None) -> ArchiveResult:
     base_url = ws.config.archive_url.rstrip("/") + "/" if ws.config.archive_url else ""
     built: list[tuple[ArchiveEntry, str]] = []
     problems: list[Problem] = []
+    notices: list[Problem] = archive.notices
     for path in files:
         try:
             issue = load_issue_file(ws, path)
             result = render_plan(ws, plan_issue(ws, issue, archive))
+            notices += [n for n in result.notices if n not in notices]
         except NewsletterError as exc:
             problems.append(Problem(ws.relative(path), exc.message))
             problems += exc.problems
@@ -96,8 +106,10 @@ def build_archive(ws: Workspace, out_dir: Path | None = None) -> ArchiveResult:
     for entry, page in built:
         outputs[f"{entry.id}/index.html"] = page
     target = out_dir or ws.output_path / "archive"
-    write_output(target, {name: text.encode("utf-8") for name, text in outputs.items()}, MARKER)
-    return ArchiveResult(target, entries, [target / name for name in outputs])
+    with workspace_lock(ws.root):
+        target = write_output(target, {name: text.encode("utf-8")
+                                       for name, text in outputs.items()}, ARCHIVE_OUTPUT)
+    return ArchiveResult(target, entries, [target / name for name in outputs], notices)
 
 
 def _pages(ws: Workspace, entries: list[ArchiveEntry], base_url: str) -> dict[str, str]:

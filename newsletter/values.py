@@ -62,6 +62,41 @@ def slug(text: str, limit: int = 60, keep: str = "") -> str:
     return result
 
 
+# --- control characters -------------------------------------------------------------------------
+
+# C0 and C1 controls, DEL, and the Unicode line and paragraph separators (str.splitlines() breaks
+# a line at each of them, as the email package does). A one-line value (a name, a subject, a URL,
+# anything that may reach a mail header) takes none of them; a multi-line text (an address, an
+# intro) takes line feeds and tabs.
+_CONTROL_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_NAMES = {"\x00": "NUL", "\t": "tab", "\n": "line feed", "\r": "carriage return",
+                  "\x0b": "vertical tab", "\x0c": "form feed", "\x1b": "escape", "\x7f": "DEL",
+                  "\x85": "next line", "\u2028": "line separator", "\u2029": "paragraph separator"}
+
+
+def control_character(value: str, *, multiline: bool = False) -> str | None:
+    """The first control character of `value` in words ("U+000D (carriage return)"), or None.
+
+    Every boundary (config, issue files, summaries, imported records) rejects these with this
+    one rule, so none can reach a header, a file name or an output."""
+    found = (_CONTROL_MULTILINE if multiline else _CONTROL_ONE_LINE).search(value)
+    if found is None:
+        return None
+    char = found.group(0)
+    name = _CONTROL_NAMES.get(char, "a control character")
+    return f"U+{ord(char):04X} ({name})"
+
+
+def control_message(value: str, *, multiline: bool = False) -> str | None:
+    """An error message for a value holding a control character, or None."""
+    char = control_character(value, multiline=multiline)
+    if char is None:
+        return None
+    where = value.index(chr(int(char[2:6], 16)))
+    return f"contains the control character {char} at position {where + 1}"
+
+
 # --- messages -----------------------------------------------------------------------------------
 
 _TYPE_NAMES: dict[type, str] = {bool: "true/false", int: "a number", float: "a number",

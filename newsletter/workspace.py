@@ -8,7 +8,7 @@ from pathlib import Path
 
 from newsletter.config.load import CONFIG_FILE, load_config
 from newsletter.config.schema import Config
-from newsletter.errors import WorkspaceError
+from newsletter.errors import ConfigError, Problem, WorkspaceError
 
 
 @dataclass(frozen=True)
@@ -74,5 +74,34 @@ def open_workspace(root: Path | None = None, cwd: Path | None = None,
             )
     else:
         root = find_root(cwd or Path.cwd())
-    return Workspace(root=root, config=load_config(root / CONFIG_FILE, known_checks))
+    config = load_config(root / CONFIG_FILE, known_checks)
+    problems = folder_problems(root, config)
+    if problems:
+        raise ConfigError(f"{CONFIG_FILE} names a folder outside the workspace", problems)
+    return Workspace(root=root, config=config)
+
+
+FOLDER_KEYS = ("summaries_dir", "issues_dir", "output_dir")
+
+
+def folder_problems(root: Path, config: Config) -> list[Problem]:
+    """The workspace's folders must stay inside it once symbolic links are followed (the config
+    check sees only their text: `summaries` may be a link to anywhere)."""
+    problems = []
+    real_root = root.resolve()
+    for key in FOLDER_KEYS:
+        value = getattr(config, key)
+        try:
+            real = (root / value).resolve()
+        except (OSError, RuntimeError) as exc:  # a loop of links
+            problems.append(Problem(CONFIG_FILE, f"'{value}' cannot be resolved ({exc})",
+                                    field=key, fix="remove the symbolic link loop"))
+            continue
+        if real != real_root and not real.is_relative_to(real_root):
+            problems.append(Problem(
+                CONFIG_FILE, f"'{value}' leads outside the workspace (to {real}) through a "
+                "symbolic link", field=key,
+                fix="replace the link with the folder itself" + (
+                    ", or write elsewhere with --out DIR" if key == "output_dir" else "")))
+    return problems
 

@@ -45,10 +45,11 @@ def key_for(ws: Workspace, result: BuildResult) -> str:
 
 
 def counts_for_build(ws: Workspace, result: BuildResult) -> str:
-    """The counts line of the checks for a build ("0 errors, 1 warning, 1 info")."""
+    """The counts line of the checks for a build ("0 errors, 1 warning, 1 info"). A cached
+    line that does not verify adds a notice to `result.notices`."""
     folder = cache_folder(ws.root, "checks")
     key = key_for(ws, result)
-    cached = read_entry(folder, key, ".txt")
+    cached = read_entry(folder, key, ".txt", result.notices)
     if cached is not None:
         return cached
     from newsletter.checks.report import counts_text

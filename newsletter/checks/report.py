@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import textwrap
+from datetime import date
 from itertools import zip_longest
+from typing import Any
 
 from newsletter.checks.model import Finding
 from newsletter.checks.runner import CheckReport
+from newsletter.errors import NewsletterError
+from newsletter.issue.dates import range_id
 
 HEADERS = ("LEVEL", "CHECK", "WHERE", "MESSAGE / HOW TO FIX")
 GAP = "  "
@@ -75,3 +79,17 @@ def report_as_text(report: CheckReport, strict: bool = False, width: int = 100) 
         out.append(f"Skipped {disabled.id}: {disabled.reason}\n")
     out.append(counts_line(report, strict) + "\n")
     return "".join(out)
+
+
+def error_document(error: NewsletterError, issue_id: str | None, start: date | None,
+                   end: date | None, service: str | None, strict: bool) -> dict[str, Any]:
+    """`check --json` when the issue cannot be built at all (no workspace, a config or content
+    problem): the report's shape, nothing checked, and the error with its problems."""
+    issue = issue_id or (range_id(start, end) if start and end else None)
+    return {
+        "issue": issue, "service": service, "strict": strict, "passed": False,
+        "counts": {"error": 0, "warning": 0, "info": 0}, "findings": [], "skipped": [],
+        "checks": [],
+        "error": {"message": error.message, "exit_code": error.exit_code,
+                  "problems": [p.as_dict() for p in error.problems]},
+    }

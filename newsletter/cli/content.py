@@ -73,7 +73,7 @@ def import_(ctx: click.Context, sources: tuple[str, ...], fmt: str, published: s
 
     options = ImportOptions(fmt, published, url, base_url, update, dry_run, skip_invalid)
     result = import_sources(workspace(ctx), list(sources), options,
-                            stdin=lambda: sys.stdin.buffer.read(), progress=_progress)
+                            stdin=lambda size: sys.stdin.buffer.read(size), progress=_progress)
     click.echo(report_text(result, Path.cwd()), nl=False)
     print_warnings(report_warnings(result))
     failure = result.failure()

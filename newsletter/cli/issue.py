@@ -162,11 +162,18 @@ def check(ctx: click.Context, issue_id: str | None, start: date | None, end: dat
     """
     import shutil
 
-    from newsletter.checks.report import report_as_text
+    from newsletter.checks.report import error_document, report_as_text
     from newsletter.checks.runner import check_issue
+    from newsletter.errors import NewsletterError
 
-    report, result = check_issue(workspace(ctx), issue_id, start, end, service=service,
-                                 skip_invalid=skip_invalid, online=online)
+    try:
+        report, result = check_issue(workspace(ctx), issue_id, start, end, service=service,
+                                     skip_invalid=skip_invalid, online=online)
+    except NewsletterError as exc:
+        if as_json:  # scripts read stdout: one JSON object there too (the error on stderr)
+            click.echo(json.dumps(error_document(exc, issue_id, start, end, service, strict),
+                                  indent=2, ensure_ascii=False))
+        raise
     if as_json:
         click.echo(json.dumps(report.as_dict(strict), indent=2, ensure_ascii=False))
     else:

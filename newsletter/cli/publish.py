@@ -50,7 +50,7 @@ def export(ctx: click.Context, issue_id: str | None, start: date | None, end: da
                           skip_invalid=skip_invalid)
     for path in result.written:
         click.echo(shown(path))
-    print_warnings(result.warnings)
+    print_warnings(result.warnings + result.notices)
 
 
 @click.command("send-test")
@@ -118,3 +118,4 @@ def archive(ctx: click.Context, out: Path | None) -> None:
                f"{'s' * (len(result.entries) != 1)} to {result.out_dir}")
     for path in result.written:
         click.echo(f"  {path}")
+    print_warnings(result.notices)

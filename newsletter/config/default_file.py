@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import MISSING, Field, fields, is_dataclass
 from typing import Any, get_type_hints
 
+from newsletter.config.fields import toml_key
 from newsletter.config.schema import DEFAULT_THEMES, Config
 
 
@@ -51,7 +52,7 @@ def render_default_toml(values: dict[str, Any] | None = None) -> str:
         else:
             out.append(f"# {f.name} = {_toml_value(f.default)}")
     for f in tables:
-        out += ["", f"# {f.metadata['doc']}", f"[{f.name}]"]
+        out += ["", f"# {f.metadata['doc']}", f"[{toml_key(f)}]"]
         for sub in fields(hints[f.name]):
             out.append(f"# {sub.name} = {_toml_value(_default_of(sub))}  # {sub.metadata['doc']}")
     out += [

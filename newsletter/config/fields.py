@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from newsletter.values import EMAIL_CLIENTS, is_http_url
+from newsletter.values import EMAIL_CLIENTS, control_message, is_http_url
 
 Check = Callable[[Any], str | None]
 
@@ -23,15 +23,31 @@ PATTERN_FIELDS = ("name", "issue", "period", "month", "year", "from", "to", "cou
                   "themes")
 
 
-def setting(default: Any, doc: str, check: Check | None = None, *, required: bool = False) -> Any:
-    """A schema entry: default, one-line documentation and an optional value check."""
-    meta = {"doc": doc, "check": check, "required": required}
+def setting(default: Any, doc: str, check: Check | None = None, *, required: bool = False,
+            multiline: bool = False, key: str | None = None) -> Any:
+    """A schema entry: default, one-line documentation and an optional value check.
+
+    Text is one line unless `multiline`: no value holds a control character (see
+    `values.control_character`), and only a multi-line one holds line feeds and tabs. `key` is
+    the name in newsletter.toml when it cannot be the field's (`import` is a Python keyword)."""
+    meta = {"doc": doc, "check": check, "required": required, "multiline": multiline,
+            "key": key}
     if isinstance(default, (list, dict, tuple)) or is_dataclass(default):
         return field(default_factory=lambda: default, metadata=meta)
     return field(default=default, metadata=meta)
 
 
 # --- value checks: each returns an error message or None ------------------------------------
+
+
+def control_free(value: Any, multiline: bool = False) -> str | None:
+    """Text (or each text of a list) without control characters; checked for every setting."""
+    texts = value if isinstance(value, tuple) else (value,)
+    for text in texts:
+        if isinstance(text, str) and (message := control_message(text, multiline=multiline)):
+            return message
+    return None
+
 
 
 def http_url(value: str) -> str | None:
@@ -117,6 +133,15 @@ def theme_id(value: str) -> str | None:
     if re.fullmatch(r"[a-z][a-z0-9-]{0,39}", value):
         return None
     return f"'{value}' is not a theme id (lower-case letters, digits and hyphens, e.g. 'treatments')"
+
+
+def toml_key(f: Any) -> str:
+    """A schema field's key in newsletter.toml."""
+    return f.metadata.get("key") or f.name
+
+
+def positive_int(value: int) -> str | None:
+    return None if value > 0 else f"must be a whole number above 0, got {value}"
 
 
 def not_blank(value: str) -> str | None:

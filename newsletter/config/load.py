@@ -11,6 +11,7 @@ from dataclasses import MISSING, Field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
+from newsletter.config.fields import control_free, toml_key
 from newsletter.config.schema import Config, DisabledCheck, check_id, unknown_check_id
 from newsletter.errors import ConfigError, Problem
 from newsletter.values import type_name
@@ -44,21 +45,27 @@ class _Validator:
 
     def load(self, cls: type, data: dict[str, Any], prefix: str) -> Any:
         hints = get_type_hints(cls)
-        known = {f.name: f for f in fields(cls)}
+        known = {toml_key(f): f for f in fields(cls)}
         for key in data:
             if key not in known:
                 self._unknown(prefix + key, key, list(known))
         values: dict[str, Any] = {}
         complete = True
-        for f in known.values():
-            path = prefix + f.name
-            if f.name not in data:
+        for key, f in known.items():
+            path = prefix + key
+            if key not in data:
                 if f.metadata.get("required"):
-                    self.add(path, "is required", f"add `{f.name} = ...` ({f.metadata['doc']})")
+                    self.add(path, "is required", f"add `{key} = ...` ({f.metadata['doc']})")
                     complete = False
                 continue
-            value = self.coerce(hints[f.name], data[f.name], path)
+            value = self.coerce(hints[f.name], data[key], path)
             if value is _INVALID:
+                continue
+            message = control_free(value, f.metadata.get("multiline", False))
+            if message:
+                self.add(path, message, "remove it (write the value on one line, without "
+                         "escapes such as \\r or \\u0000)" if not f.metadata.get("multiline")
+                         else "remove it (line breaks and tabs are the only ones allowed)")
                 continue
             message = f.metadata["check"](value) if f.metadata.get("check") else None
             if message:
@@ -148,6 +155,9 @@ def parse_config(text: str, where: str = CONFIG_FILE,
             f"{where} is not valid TOML",
             [Problem(where, str(exc), line=line, fix="check the quoting and brackets on that line")],
         ) from None
+    except (ValueError, RecursionError) as exc:  # a number of thousands of digits; deep nesting
+        raise ConfigError(f"{where} cannot be read", [Problem(
+            where, toml_limit_message(exc), fix="shorten that value")]) from None
     v = _Validator(where)
     if known_checks is not None:
         _check_ids(data, v, known_checks)
@@ -171,6 +181,13 @@ def load_config(path: Path, known_checks: Callable[[], Sequence[str]] | None = N
         raise ConfigError(f"{path.name} is not UTF-8 text", [Problem(
             path.name, f"byte {exc.start} is not UTF-8", fix="save the file as UTF-8")]) from None
     return parse_config(text, path.name, known_checks)
+
+
+def toml_limit_message(exc: Exception) -> str:
+    """What tomllib's ValueError (a number over 4,300 digits) or RecursionError means."""
+    if isinstance(exc, RecursionError):
+        return "values are nested too deeply"
+    return "a number has more than 4,300 digits (put it in quotes to keep it as text)"
 
 
 def _toml_error_line(message: str) -> int | None:

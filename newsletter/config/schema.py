@@ -19,6 +19,7 @@ from newsletter.config.fields import (
     no_blank_items,
     not_blank,
     pattern,
+    positive_int,
     relative_dir,
     section_url_pattern,
     setting,
@@ -139,7 +140,7 @@ class Disclaimer:
     text: str = setting(
         DEFAULT_DISCLAIMER,
         "Shown in every issue, in HTML and text. The wording may change; the block may not go.",
-        not_blank,
+        not_blank, multiline=True,
     )
 
 
@@ -191,6 +192,13 @@ class Checks:
 
 
 @dataclass(frozen=True)
+class Import:
+    max_source_bytes: int = setting(
+        100_000_000, "`newsletter import` reads at most this many bytes of one source (file or "
+                     "standard input); a larger one is refused.", positive_int)
+
+
+@dataclass(frozen=True)
 class Config:
     name: str = setting("MS Research Digest", "Newsletter name, shown in the header.", not_blank)
     website_url: str = setting("", "Your website; the header links to it.", http_url)
@@ -199,7 +207,7 @@ class Config:
     from_name: str = setting("", "Sender name used by exports.")
     from_email: str = setting("", "Sender address used by exports.", email_address)
     postal_address: str = setting("", "Postal address shown in the footer (required by law "
-                                      "for bulk email in many countries).")
+                                      "for bulk email in many countries).", multiline=True)
     unsubscribe_url: str = setting("", "Unsubscribe link; unset keeps a placeholder that "
                                        "each mailing service fills.", http_url)
     unsubscribe_mailto: str = setting("", "Address for the mailto part of the List-Unsubscribe "
@@ -230,6 +238,7 @@ class Config:
     disclaimer: Disclaimer = setting(Disclaimer(), "The medical disclaimer.")
     themes: tuple[Theme, ...] = setting(DEFAULT_THEMES, "The taxonomy, in section order.")
     checks: Checks = setting(Checks(), "Quality checks run by `newsletter check` and `build`.")
+    import_: Import = setting(Import(), "Limits of `newsletter import`.", key="import")
 
     def theme(self, theme_id: str) -> Theme:
         return next(t for t in self.themes if t.id == theme_id)

@@ -9,6 +9,7 @@ NEWSLETTER_SMTP_PASSWORD environment variable.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import smtplib
 import socket
@@ -25,7 +26,8 @@ from newsletter.config.fields import email_address
 from newsletter.config.schema import Config
 from newsletter.errors import ConfigError, Problem, SendError, UsageError
 from newsletter.exporting.services.base import Tags, fill
-from newsletter.exporting.services.eml import build_message
+from newsletter.exporting.services.eml import build_message, header_problems
+from newsletter.values import control_character
 from newsletter.workspace import Workspace
 
 DEFAULT_SMTP = "localhost:1025"
@@ -83,21 +85,36 @@ def smtp_settings(server: str = DEFAULT_SMTP, *, starttls: bool = False, use_ssl
 
 
 def _host_port(server: str, default_port: int) -> tuple[str, int]:
+    """HOST, HOST:PORT, [IPv6] or [IPv6]:PORT (a bare IPv6 address without a port too)."""
     text = server.strip()
+    host, port_text = text, ""
     if text.startswith("["):  # [IPv6]:port
-        host, _, rest = text[1:].partition("]")
-        port_text = rest.removeprefix(":")
+        host, closed, rest = text[1:].partition("]")
+        if not closed or (rest and not rest.startswith(":")) or not _is_ipv6(host):
+            host = ""
+        port_text = rest.removeprefix(":") if rest else ""
+        if rest == ":":
+            port_text = "x"  # a colon without a port
     elif text.count(":") == 1:
         host, port_text = text.split(":")
-    else:
-        host, port_text = text, ""
-    if not host or (port_text and not port_text.isdigit()):
+        port_text = port_text or "x"
+    elif ":" in text and not _is_ipv6(text):
+        host = ""
+    bad_host = not host or any(c.isspace() or not c.isprintable() for c in host)
+    if bad_host or (port_text and not port_text.isdigit()):
         raise UsageError(f"--smtp '{server}' is not HOST or HOST:PORT (for example "
-                         "smtp.example.org:587 or localhost:1025)")
+                         "smtp.example.org:587, localhost:1025 or [::1]:25)")
     port = int(port_text) if port_text else default_port
     if not 0 < port < 65536:
         raise UsageError(f"--smtp '{server}': the port must be between 1 and 65535")
     return host, port
+
+
+def _is_ipv6(text: str) -> bool:
+    try:
+        return ipaddress.ip_address(text).version == 6
+    except ValueError:
+        return False
 
 
 def _is_loopback(host: str) -> bool:
@@ -112,7 +129,8 @@ def _is_loopback(host: str) -> bool:
 def check_recipients(recipients: Sequence[str]) -> list[str]:
     if not recipients:
         raise UsageError("give at least one --recipient ADDRESS")
-    bad = [r for r in recipients if not r.strip() or email_address(r.strip())]
+    bad = [r for r in recipients if not r.strip() or email_address(r.strip())
+           or control_character(r)]
     if bad:
         raise UsageError(f"not an email address: {', '.join(repr(b) for b in bad)} "
                          "(--recipient takes one address such as you@example.org)")
@@ -125,6 +143,9 @@ def check_recipients(recipients: Sequence[str]) -> list[str]:
 def test_message(result: BuildResult, config: Config, recipients: Sequence[str]
                  ) -> tuple[EmailMessage, list[str]]:
     """The message a test send delivers, and notes on what stands in for unset settings."""
+    problems = header_problems(config)
+    if problems:
+        raise ConfigError("send-test cannot write the message's headers", problems)
     notes = []
     unsubscribe = config.unsubscribe_url or PLACEHOLDER_UNSUBSCRIBE
     if not config.unsubscribe_url:
@@ -183,6 +204,10 @@ def deliver(message: EmailMessage, settings: SmtpSettings, sender: str,
                         f"{_reply(exc.smtp_code, exc.smtp_error)} (check --user and "
                         f"{PASSWORD_ENV})") from None
     except smtplib.SMTPNotSupportedError as exc:
+        if "SMTPUTF8" in str(exc):
+            raise SendError(f"{where} cannot take non-ASCII addresses (it does not offer "
+                            "SMTPUTF8): send the test to an ASCII address, or through a "
+                            "server that offers SMTPUTF8") from None
         raise SendError(f"{where} does not support {_first_word(exc)} (try --starttls, or --ssl "
                         "with the server's TLS port)") from None
     except smtplib.SMTPRecipientsRefused as exc:
@@ -220,12 +245,21 @@ def _send(message: EmailMessage, settings: SmtpSettings, sender: str,
                                   context=context)
     else:
         client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
-    with client:
+    try:
         if settings.security == "starttls":
             client.starttls(context=context)
         if settings.user:
             client.login(settings.user, settings.password or "")
-        return client.send_message(message, from_addr=sender, to_addrs=list(recipients))
+        refused = client.send_message(message, from_addr=sender, to_addrs=list(recipients))
+    except BaseException:
+        client.close()
+        raise
+    # The message was accepted: whatever the server answers to QUIT (a 5xx, a dropped line)
+    # changes nothing about it.
+    with contextlib.suppress(smtplib.SMTPException, OSError):
+        client.quit()
+    client.close()
+    return refused
 
 
 def _reply(code: int, text: bytes | str) -> str:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import secrets
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,7 +21,9 @@ from newsletter.importing.records import (
     problem,
     render_file,
 )
+from newsletter.storage.output import STAGING, Move, commit_files, default_mode
 from newsletter.summaries.library import iter_summary_files
+from newsletter.summaries.names import is_reserved_id
 from newsletter.summaries.parse import FileProblems, read_source
 from newsletter.workspace import Workspace
 
@@ -77,6 +77,13 @@ def assign_ids(items: list[Item], existing: dict[str, dict[str, Existing]], ws: 
             continue
         urls[url] = item
         if item.explicit_id:
+            if is_reserved_id(item.summary.id):
+                item.status = "invalid"
+                item.problems.append(problem(
+                    item, f"'{item.summary.id}' is a reserved name: a file {item.summary.id}.md "
+                    "is a folder's notes, which builds never read as a summary", "id",
+                    "give the record another id"))
+                continue
             if item.summary.id in taken:
                 _duplicate(item, taken[item.summary.id], "id", item.summary.id)
                 continue
@@ -103,7 +110,8 @@ def _base_id(item: Item) -> str:
 def _free_id(base: str, taken: dict[str, Item], archive: dict[str, Existing], item: Item,
              ws: Workspace) -> str:
     candidate, n = base, 1
-    while candidate in taken or candidate in archive or _target(ws, item, candidate).exists():
+    while (candidate in taken or candidate in archive or is_reserved_id(candidate)
+           or _target(ws, item, candidate).exists()):
         n += 1
         candidate = f"{base}-{n}"
     return candidate
@@ -155,6 +163,12 @@ def compare(items: list[Item], existing: dict[str, dict[str, Existing]], ws: Wor
         by_url = existing["url"].get(item.summary.url)
         if by_id is None and by_url is None:
             item.path = _target(ws, item, item.id)
+            link = linked_folder(ws, item.path)
+            if link is not None:
+                _conflict(item, f"{ws.relative(link.parent) + '/' + link.name} is a symbolic "
+                          "link; an import never writes through one (it could lead out of the "
+                          "workspace)", "replace the link with the folder itself")
+                continue
             if item.path.exists():
                 _conflict(item, f"{ws.relative(item.path)} already exists and holds another "
                           "summary", "give the record another id, or move that file")
@@ -203,66 +217,44 @@ def _conflict(item: Item, message: str, fix: str) -> None:
 # --- writing ------------------------------------------------------------------------------------
 
 
-def write_files(items: list[Item], advance: Callable[[int], None] | None = None) -> list[Path]:
-    """Write every file to a temporary name beside its target, then rename them all.
-
-    A failure while writing removes the temporary files, so the archive is unchanged; a new
-    file never replaces one that appeared meanwhile; an updated file keeps its permissions."""
-    staged: list[tuple[Path, Item]] = []
-    folders: set[Path] = set()
+def write_files(ws: Workspace, items: list[Item],
+                advance: Callable[[int], None] | None = None) -> list[Path]:
+    """Write every file, all or nothing (storage.output.commit_files): staged in one hidden
+    folder of summaries_dir, then moved in after a journal; a kill during the moves is finished
+    by the next run. A new file never replaces one that appeared meanwhile (that record becomes
+    a conflict); an updated file keeps its permissions; new files follow the umask."""
+    folder = ws.summaries_path
+    moves = []
+    for item in items:
+        assert item.path is not None and item.text is not None
+        updated = item.status == "updated"
+        mode = stat.S_IMODE(item.path.stat().st_mode) if updated else default_mode()
+        moves.append(Move(item.path.relative_to(folder).as_posix(), item.text.encode("utf-8"),
+                          updated, mode))
+        if advance:
+            advance(1)
     try:
-        for item in items:
-            assert item.path is not None and item.text is not None
-            if item.path.parent not in folders:
-                item.path.parent.mkdir(parents=True, exist_ok=True)
-                folders.add(item.path.parent)
-            tmp = item.path.with_name(f".{item.path.name}.{secrets.token_hex(6)}.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # umask applies
-            staged.append((tmp, item))
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(item.text.encode("utf-8"))
-            if item.status == "updated":
-                os.chmod(tmp, stat.S_IMODE(item.path.stat().st_mode))
-            if advance:
-                advance(1)
+        written, taken = commit_files(folder, moves)
     except OSError as exc:
-        _discard(staged)
+        committed = (folder / STAGING).is_dir()
         raise OutputError(f"cannot write {exc.filename or 'the summaries'}: "
-                          f"{exc.strerror or exc}; nothing was imported") from None
-    written: list[Path] = []
-    try:
-        for tmp, item in staged:
-            if _commit(tmp, item):
-                assert item.path is not None
-                written.append(item.path)
-    except OSError as exc:
-        raise OutputError(f"cannot write {exc.filename or 'the summaries'}: "
-                          f"{exc.strerror or exc}; {len(written)} of {len(staged)} files were "
-                          "written before this error") from None
-    finally:
-        _discard(staged)
-    return written
+                          f"{exc.strerror or exc}; " + (
+                              "the import stopped while moving its files in; run any command "
+                              "on this workspace again to finish it" if committed else
+                              "nothing was imported")) from None
+    by_path = {item.path.relative_to(folder).as_posix(): item for item in items
+               if item.path is not None}
+    for rel in taken:
+        _conflict(by_path[rel], f"{folder / rel} appeared while importing", "run the import again")
+    return [folder / rel for rel in written]
 
 
-def _commit(tmp: Path, item: Item) -> bool:
-    """Rename one staged file into place; False when a new file's name was taken meanwhile."""
-    assert item.path is not None
-    if item.status == "updated":
-        os.replace(tmp, item.path)
-        return True
-    try:
-        os.link(tmp, item.path)
-    except FileExistsError:
-        _conflict(item, f"{item.path} appeared while importing", "run the import again")
-        return False
-    except OSError:  # no hard links on this file system: an exclusive create instead
-        with open(item.path, "xb") as handle:
-            handle.write(tmp.read_bytes())
-    return True
-
-
-def _discard(staged: list[tuple[Path, Item]]) -> None:
-    for tmp, _ in staged:
-        tmp.unlink(missing_ok=True)
-
-
+def linked_folder(ws: Workspace, path: Path) -> Path | None:
+    """The first folder between summaries_dir and `path` that is a symbolic link, if any: an
+    import never writes through one (it could lead out of the workspace)."""
+    current = ws.summaries_path
+    for part in path.relative_to(ws.summaries_path).parts[:-1]:
+        current = current / part
+        if current.is_symlink():
+            return current
+    return None

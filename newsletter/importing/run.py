@@ -12,8 +12,8 @@ The run, in order; nothing is written before every record has been checked:
    slug (a clash gets -2, -3, ...); an id or url used twice in one run is an error;
 5. compare with the archive: same id or url with identical content is `unchanged`, with different
    content a `conflict` (or `updated` with --update);
-6. write (unless --dry-run, or some record is invalid and --skip-invalid was not given): every
-   file is first written to a temporary name beside its target, then all are renamed.
+6. write (unless --dry-run, or some record is invalid and --skip-invalid was not given): all or
+   nothing, under the workspace lock (`reconcile.write_files`).
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ from newsletter.importing.readers import EXTENSIONS, FORMATS, READERS
 from newsletter.importing.readers.base import PageOptions, RawRecord, Source
 from newsletter.importing.reconcile import assign_ids, compare, index_archive, write_files
 from newsletter.importing.records import Item, RecordContext, normalize_published, prepare
+from newsletter.storage.lock import workspace_lock
+from newsletter.storage.output import recover_files
 from newsletter.values import is_http_url
 from newsletter.workspace import Workspace
 
@@ -115,17 +117,18 @@ class ImportResult:
 
 
 def import_sources(ws: Workspace, sources: Sequence[str], options: ImportOptions, *,
-                   stdin: bytes | Callable[[], bytes] | None = None, cwd: Path | None = None,
+                   stdin: bytes | Callable[[int], bytes] | None = None, cwd: Path | None = None,
                    progress: ProgressFactory | None = None) -> ImportResult:
     """Import every source into the workspace's archive; see the module documentation.
 
-    `stdin` is the data of the source `-` (or a function reading it, called only when the
-    options are right)."""
+    `stdin` is the data of the source `-` (or a function reading at most N bytes of it, called
+    only when the options are right)."""
     cwd = cwd or Path.cwd()
     progress = progress or no_progress
     page_options = check_options(sources, options)
     result = ImportResult(ws.relative(ws.summaries_path) + "/", options)
-    loaded = _load_sources(sources, options.format, cwd, stdin, result)
+    loaded = _load_sources(sources, options.format, cwd, stdin, result,
+                           ws.config.import_.max_source_bytes)
     _check_page_options(options, result.choices)
     items = _read_all(loaded, page_options, result)
     ctx = RecordContext.for_workspace(ws)
@@ -135,13 +138,15 @@ def import_sources(ws: Workspace, sources: Sequence[str], options: ImportOptions
             prepare(item, raw, ctx)
             bar.update(1)
     result.items = [item for item, _ in items]
-    existing = index_archive(ws)
-    assign_ids(result.items, existing, ws)
-    compare(result.items, existing, ws, options.update)
-    if not options.dry_run and not result.blocked:
-        to_write = [i for i in result.items if i.status in ("new", "updated")]
-        with progress("Writing", len(to_write)) as bar:
-            result.written = write_files(to_write, bar.update)
+    with workspace_lock(ws.root):  # the archive may not change between comparing and writing
+        recover_files(ws.summaries_path)
+        existing = index_archive(ws)
+        assign_ids(result.items, existing, ws)
+        compare(result.items, existing, ws, options.update)
+        if not options.dry_run and not result.blocked:
+            to_write = [i for i in result.items if i.status in ("new", "updated")]
+            with progress("Writing", len(to_write)) as bar:
+                result.written = write_files(ws, to_write, bar.update)
     return result
 
 
@@ -196,17 +201,21 @@ def _check_page_options(options: ImportOptions, choices: list[Choice]) -> None:
 
 
 def _load_sources(sources: Sequence[str], fmt: str, cwd: Path,
-                  stdin: bytes | Callable[[], bytes] | None,
-                  result: ImportResult) -> list[tuple[Source, str]]:
-    """Every file to read, with its bytes and format; missing paths are one usage error."""
+                  stdin: bytes | Callable[[int], bytes] | None,
+                  result: ImportResult, limit: int) -> list[tuple[Source, str]]:
+    """Every file to read, with its bytes (at most `limit` of each) and format; missing paths
+    are one usage error."""
     missing = [s for s in sources if s != STDIN and not (cwd / s).exists()]
     if missing:
         raise UsageError("no such file or folder: " + ", ".join(missing))
     loaded: list[tuple[Source, str]] = []
     for given in sources:
         if given == STDIN:
-            data = stdin() if callable(stdin) else stdin
-            source = Source("<stdin>", data or b"", None)
+            data = (stdin(limit + 1) if callable(stdin) else stdin) or b""
+            if len(data) > limit:
+                result.source_problems.append(_too_large("<stdin>", limit))
+                continue
+            source = Source("<stdin>", data, None)
             loaded.append((source, fmt))
             result.choices.append(Choice(source.label, fmt, "--format"))
             continue
@@ -214,15 +223,26 @@ def _load_sources(sources: Sequence[str], fmt: str, cwd: Path,
         files = _folder_files(path, given, fmt, result) if path.is_dir() else [(path, given)]
         for file, label in files:
             try:
-                data = file.read_bytes()
+                with open(file, "rb") as handle:  # a device such as /dev/zero never ends
+                    data = handle.read(limit + 1)
             except OSError as exc:
                 result.source_problems.append(Problem(label, f"cannot read: {exc.strerror}"))
+                continue
+            if len(data) > limit:
+                result.source_problems.append(_too_large(label, limit))
                 continue
             source = Source(label, data, file.name)
             chosen, reason = (fmt, "--format") if fmt != "auto" else sniff(file.name, data)
             loaded.append((source, chosen))
             result.choices.append(Choice(label, chosen, reason))
     return loaded
+
+
+def _too_large(label: str, limit: int) -> Problem:
+    return Problem(label, f"has more than {limit:,} bytes, the limit for one source",
+                   field="max_source_bytes",
+                   fix="split it into smaller files, or raise [import] max_source_bytes in "
+                       "newsletter.toml")
 
 
 def _folder_files(folder: Path, given: str, fmt: str,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from newsletter.errors import NewsletterError, Problem, UsageError
+from newsletter.errors import NewsletterError, OutputError, Problem, UsageError
 from newsletter.issue.dates import format_period, parse_month
 from newsletter.issue.spec import IssueSpec, issue_path
 from newsletter.storage.output import write_new
@@ -33,6 +33,9 @@ def new_issue(ws: Workspace, issue_id: str, start: date | None = None,
         write_new(path, text)
     except FileExistsError:
         raise UsageError(f"{ws.relative(path)} already exists") from None
+    except OSError as exc:  # a full disk, a read-only folder
+        raise OutputError(f"cannot write {ws.relative(path)}: {exc.strerror or exc}; nothing "
+                          "was written") from None
     return path, notes
 
 

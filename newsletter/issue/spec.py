@@ -11,8 +11,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from newsletter.config.load import toml_limit_message
 from newsletter.errors import IssueFileError, Problem, UsageError
 from newsletter.issue.dates import format_period, parse_month, range_id
+from newsletter.values import control_message
 from newsletter.workspace import Workspace
 
 ISSUE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -102,6 +104,9 @@ def load_issue_file(ws: Workspace, path: Path) -> IssueSpec:
         raise IssueFileError(f"{where} is not UTF-8 text; save it as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise IssueFileError(f"{where} is not valid TOML", [Problem(where, str(exc))]) from None
+    except (ValueError, RecursionError) as exc:  # a number of thousands of digits; deep nesting
+        raise IssueFileError(f"{where} cannot be read",
+                             [Problem(where, toml_limit_message(exc))]) from None
     return parse_issue(data, path.stem, where, ws.config.theme_ids)
 
 
@@ -178,6 +183,10 @@ def _issue_text(value: Any, key: str, bad: Any) -> str | None:
     if not isinstance(value, str):
         bad(key, "must be text (in quotes)")
         return None
+    if message := control_message(value, multiline=key == "intro"):
+        bad(key, message, "remove it: a subject or preheader is one line of plain text" if
+            key != "intro" else "remove it: line breaks and tabs are the only ones allowed")
+        return None
     return value.strip() or None
 
 
@@ -205,4 +214,8 @@ def _issue_list(value: Any, key: str, bad: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         bad(key, "must be a list of ids, e.g. [\"remyelination-trial\"]")
         return ()
+    for item in value:
+        if message := control_message(item):
+            bad(key, f"an id {message}", "remove it")
+            return ()
     return tuple(dict.fromkeys(value))

@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from newsletter import __version__
+from newsletter.errors import Problem
 from newsletter.render.html import compile_mjml, inline_css, minify
 from newsletter.storage.cache import KEEP_ENTRIES, code_stamp, read_entry, write_entry
 
@@ -43,14 +44,15 @@ def preload() -> None:
         "</mj-body></mjml>")))
 
 
-def compiled_html(mjml_source: str, cache_dir: Path | None) -> tuple[str, bool]:
+def compiled_html(mjml_source: str, cache_dir: Path | None,
+                  notices: list[Problem] | None = None) -> tuple[str, bool]:
     """MJML -> compiled, inlined, minified HTML; (html, True) when it came from the cache.
 
     The result depends only on the MJML text and the toolchain, so it is kept by their hash:
     rebuilding an unchanged issue (export, check, archive, a second build) skips the compiler
     and the inliner, and their imports."""
     key = hashlib.sha256((toolchain_stamp() + "\x1e" + mjml_source).encode()).hexdigest()
-    cached = read_entry(cache_dir, key, ".html")
+    cached = read_entry(cache_dir, key, ".html", notices)
     if cached is not None:
         return cached, True
     html = minify(inline_css(compile_mjml(mjml_source)))

@@ -8,10 +8,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsletter.config.schema import Config
+from newsletter.errors import Problem
 from newsletter.issue.plan import Plan
 from newsletter.render.compiled import compiled_html
 from newsletter.render.context import email_context
-from newsletter.render.html import MAIN_TEMPLATE, TEXT_TEMPLATE, render_template, template_env
+from newsletter.render.html import (
+    MAIN_TEMPLATE,
+    TEXT_TEMPLATE,
+    cache_notices,
+    render_template,
+    template_env,
+)
 from newsletter.render.text import tidy_text
 
 
@@ -22,6 +29,7 @@ class RenderedEmail:
     text: str
     timings: dict[str, float] = field(default_factory=dict)
     html_cached: bool = False
+    notices: list[Problem] = field(default_factory=list)  # cache entries discarded on the way
 
 
 def render_email(config: Config, plan: Plan, workspace_templates: Path | None,
@@ -40,8 +48,10 @@ def render_email(config: Config, plan: Plan, workspace_templates: Path | None,
     context = email_context(config, plan)
     mjml_source = render_template(env, MAIN_TEMPLATE, context)
     lap("render_mjml")
-    inlined, cached = compiled_html(mjml_source, cache_dir)
+    notices: list[Problem] = []
+    inlined, cached = compiled_html(mjml_source, cache_dir, notices)
     lap("compile_inline")
     text = tidy_text(render_template(env, TEXT_TEMPLATE, context))
     lap("text")
-    return RenderedEmail(mjml_source, inlined, text, timings, html_cached=cached)
+    return RenderedEmail(mjml_source, inlined, text, timings, html_cached=cached,
+                         notices=cache_notices(env) + notices)

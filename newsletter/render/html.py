@@ -10,8 +10,9 @@ from typing import Any
 
 import jinja2
 
-from newsletter.errors import TemplateError
+from newsletter.errors import Problem, TemplateError
 from newsletter.render.text import wrap
+from newsletter.storage.cache import prune, read_bytes_entry, write_bytes_entry
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 MAIN_TEMPLATE = "email.mjml.j2"
@@ -42,14 +43,41 @@ def template_env(workspace_templates: Path | None,
     return env
 
 
-def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
+class VerifiedBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates as checksummed cache entries (storage.cache): a truncated or garbled
+    file is discarded with a notice and the template compiled again; a write failure only costs
+    time. (Jinja's own FileSystemBytecodeCache trusts whatever file it finds, and raises when
+    it cannot write one.)"""
+
+    SUFFIX = ".jinja"
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.notices: list[Problem] = []
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = read_bytes_entry(self.folder, bucket.key, self.SUFFIX, self.notices)
+        if data is not None:
+            bucket.bytecode_from_string(data)  # another Python or Jinja: reset, not raised
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        write_bytes_entry(self.folder, bucket.key, self.SUFFIX, bucket.bytecode_to_string())
+
+    def clear(self) -> None:
+        prune(self.folder, f"*{self.SUFFIX}", 0)
+
+
+def _bytecode_cache(folder: Path | None) -> VerifiedBytecodeCache | None:
     if folder is None:
         return None
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
+    prune(folder, "__jinja2_*.cache", 0)  # Jinja's own files, from before: never read again
+    return VerifiedBytecodeCache(folder)
+
+
+def cache_notices(env: jinja2.Environment) -> list[Problem]:
+    """Notices of compiled templates that were discarded while rendering with `env`."""
+    cache = env.bytecode_cache
+    return list(cache.notices) if isinstance(cache, VerifiedBytecodeCache) else []
 
 
 def render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from newsletter.errors import Problem
 from newsletter.storage.output import atomic_write
 
 CACHE_DIR = ".newsletter-cache"
@@ -55,37 +57,89 @@ def code_stamp(*folders: Path, extra: Iterable[str] = ()) -> str:
     return digest.hexdigest()
 
 
-def _sealed(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest() + "\n" + text
+def _checksum(key: str, data: bytes) -> bytes:
+    """What an entry is sealed with: the sha256 of its key (the hash of its inputs) and its
+    content, so a truncated, garbled or misplaced entry never verifies."""
+    return hashlib.sha256(key.encode("utf-8") + b"\x1e" + data).hexdigest().encode("ascii")
 
 
-def read_entry(folder: Path | None, key: str, suffix: str) -> str | None:
-    """The text stored under `key`, or None when absent or when it does not verify."""
+def _cache_root_of(folder: Path) -> Path:
+    """The cache folder (.newsletter-cache) an entry folder lies in (or the folder itself)."""
+    for parent in (folder, *folder.parents):
+        if parent.name == CACHE_DIR:
+            return parent
+    return folder
+
+
+def _shown(folder: Path, name: str) -> str:
+    """An entry's path as messages show it (from the cache folder on)."""
+    root = _cache_root_of(folder)
+    return (Path(CACHE_DIR) / folder.relative_to(root) / name).as_posix() \
+        if root.name == CACHE_DIR else (folder / name).as_posix()
+
+
+def discarded_notice(where: str, what: str = "a cache entry") -> Problem:
+    """The notice for an entry that did not verify (the output is never affected)."""
+    return Problem(where, f"{what} did not verify (truncated or changed on disk) and was "
+                   "discarded and rebuilt; the output is not affected", level="warning")
+
+
+def read_bytes_entry(folder: Path | None, key: str, suffix: str,
+                     notices: list[Problem] | None = None) -> bytes | None:
+    """The bytes stored under `key`, or None when absent or when they do not verify (then the
+    entry is removed, and a notice added to `notices`)."""
     if folder is None:
         return None
+    path = folder / f"{key}{suffix}"
     try:
-        raw = (folder / f"{key}{suffix}").read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError):
+        raw = path.read_bytes()
+    except FileNotFoundError:
         return None
-    checksum, sep, text = raw.partition("\n")
-    if not sep or hashlib.sha256(text.encode("utf-8")).hexdigest() != checksum:
+    except OSError:  # unreadable (a folder in its place, permissions): rebuilt, and said
+        raw = b""
+    checksum, sep, data = raw.partition(b"\n")
+    if sep and checksum == _checksum(key, data):
+        return data
+    if notices is not None:
+        notices.append(discarded_notice(_shown(folder, path.name)))
+    with contextlib.suppress(OSError):
+        path.unlink()
+    return None
+
+
+def read_entry(folder: Path | None, key: str, suffix: str,
+               notices: list[Problem] | None = None) -> str | None:
+    """The text stored under `key`, or None (see read_bytes_entry)."""
+    data = read_bytes_entry(folder, key, suffix, notices)
+    if data is None:
         return None
-    return text
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:  # cannot happen for a verified entry written by write_entry
+        return None
+
+
+def write_bytes_entry(folder: Path | None, key: str, suffix: str, data: bytes,
+                      keep: int = KEEP_ENTRIES) -> None:
+    """Store `data` under `key` (atomically, sealed with its checksum) and prune that kind of
+    entry to the newest `keep`. Any OSError is swallowed: a cache write failure only costs
+    time."""
+    if folder is None:
+        return
+    try:
+        ignore_in_git(_cache_root_of(folder))
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write(folder / f"{key}{suffix}", _checksum(key, data) + b"\n" + data)
+        prune(folder, f"*{suffix}", keep)
+        prune_stale(folder)
+    except OSError:
+        pass
 
 
 def write_entry(folder: Path | None, key: str, suffix: str, text: str,
                 keep: int = KEEP_ENTRIES) -> None:
-    """Store `text` under `key` (atomically, with its checksum) and prune that kind of entry
-    to the newest `keep`. Any OSError is swallowed: a cache write failure only costs time."""
-    if folder is None:
-        return
-    try:
-        ignore_in_git(folder.parent)
-        folder.mkdir(parents=True, exist_ok=True)
-        atomic_write(folder / f"{key}{suffix}", _sealed(text))
-        prune(folder, f"*{suffix}", keep)
-    except OSError:
-        pass
+    """Store `text` under `key` (see write_bytes_entry)."""
+    write_bytes_entry(folder, key, suffix, text.encode("utf-8"), keep)
 
 
 def prune(folder: Path, pattern: str, keep: int = KEEP_ENTRIES) -> None:
@@ -100,6 +154,19 @@ def prune(folder: Path, pattern: str, keep: int = KEEP_ENTRIES) -> None:
     for old in entries[keep:]:
         with contextlib.suppress(OSError):
             old.unlink(missing_ok=True)
+
+
+STALE_SECONDS = 600
+
+
+def prune_stale(folder: Path) -> None:
+    """Remove the temporary files (`.*.tmp`) a killed write left, once they are old enough that
+    no running write can own them."""
+    limit = time.time() - STALE_SECONDS
+    for path in folder.glob(".*.tmp"):
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < limit:
+                path.unlink()
 
 
 def html_cache_dir(root: Path) -> Path | None:

@@ -1,18 +1,55 @@
-"""Writing outputs: atomic files and whole folders replaced in one step.
+"""Writing outputs whole or not at all: atomic files, folders swapped in one step, and sets of
+files in several folders moved in under a journal.
+
+- `atomic_write`: a temporary file beside the target, renamed over it.
+- `replace_dir`: a new folder is staged beside the target and exchanged with it in one
+  renameat2(RENAME_EXCHANGE) (Linux); where the file system cannot, two renames, and the next
+  run puts the old folder back if a kill came between them. The leftovers of an interrupted run
+  (`.<name>.new-*`, `.<name>.old-*`) are removed by the next one.
+- `write_output`: `replace_dir` for a folder this tool wrote before (its marker file says so and
+  it holds only files of ours); any other non-empty folder is refused.
+- `commit_files`: files for many folders staged in one hidden folder; a journal written at the
+  end is the commit point; the moves after it are finished by the next run if a kill stops them.
+
+A command holds the workspace lock (`storage.lock`) while it writes, so two runs never meet
+inside a swap.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import errno
 import json
 import os
+import re
+import secrets
 import shutil
 import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from newsletter.errors import OutputError
 
+# What our own markers say: `newsletter <version>` exactly.
+GENERATOR_PATTERN = re.compile(r"newsletter \d+\.\d+(?:\.\d+)?(?:[.+-][0-9A-Za-z.+-]*)?")
+STAGING = ".newsletter-staging"  # in a folder of many outputs (summaries/), hidden from readers
+JOURNAL = "journal.json"
 
-def _staged(path: Path, data: bytes | str) -> Path:
+
+def default_mode() -> int:
+    """Permissions of a new file: 0666 less the umask, as any program's new file."""
+    return 0o666 & ~_umask()
+
+
+def write_staged_file(path: Path, data: bytes) -> None:
+    """Create `path` with `data` (a file in a staging folder; replaced by tests to fail)."""
+    with open(path, "xb") as handle:
+        handle.write(data)
+
+
+def _staged(path: Path, data: bytes | str, mode: int | None = None) -> Path:
     """`data` written to a new temporary file beside `path` (same folder: renames are atomic)."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -20,6 +57,7 @@ def _staged(path: Path, data: bytes | str) -> Path:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
+        os.chmod(tmp, default_mode() if mode is None else mode)  # mkstemp makes 0600
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -27,8 +65,13 @@ def _staged(path: Path, data: bytes | str) -> Path:
 
 
 def atomic_write(path: Path, data: bytes | str) -> None:
-    """Write to a temporary file beside `path`, then rename it over `path`."""
-    tmp = _staged(path, data)
+    """Write to a temporary file beside `path`, then rename it over `path` (an existing file
+    keeps its permissions; a new one gets the umask's)."""
+    try:
+        mode: int | None = os.stat(path).st_mode & 0o7777
+    except OSError:
+        mode = None
+    tmp = _staged(path, data, mode)
     try:
         os.replace(tmp, path)
     except BaseException:
@@ -51,60 +94,307 @@ def write_new(path: Path, data: bytes | str) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+# --- exchanging two folders -------------------------------------------------------------------
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _renameat2() -> object | None:
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                         ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function
+
+
+_RENAMEAT2 = _renameat2()
+
+
+def exchange_paths(a: Path, b: Path) -> bool:
+    """Swap two existing paths in one atomic step; False when the system or the file system
+    cannot (the caller then falls back to two renames)."""
+    if _RENAMEAT2 is None:
+        return False
+    result = _RENAMEAT2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b),  # type: ignore[operator]
+                        _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def _leftovers(target: Path) -> tuple[list[Path], list[Path]]:
+    """The staging (`.new-`) and old (`.old-`) folders an interrupted swap of `target` left."""
+    new, old = [], []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(target.parent):
+            if entry.name.startswith(f".{target.name}.new-"):
+                new.append(Path(entry.path))
+            elif entry.name.startswith(f".{target.name}.old-"):
+                old.append(Path(entry.path))
+    return new, old
+
+
+def recover_dir(target: Path) -> None:
+    """Finish what an interrupted swap of `target` left: the old folder back in place when the
+    target is missing (a kill between the two renames of the fallback), then every leftover
+    removed. Run under the workspace lock, before a new swap of the same folder."""
+    new, old = _leftovers(target)
+    if old and not os.path.lexists(target):
+        newest = max(old, key=lambda p: p.stat().st_mtime_ns)
+        os.rename(newest, target)
+        old.remove(newest)
+    for leftover in new + old:
+        shutil.rmtree(leftover, ignore_errors=True)
 
 
 def replace_dir(target: Path, files: dict[str, bytes]) -> None:
-    """Write `files` into a fresh folder, then swap it in for `target` in one rename.
-
-    Until the final rename nothing in `target` changes, so a failure keeps the last good output.
-    """
+    """Write `files` into a fresh folder beside `target`, then swap it in for `target` in one
+    step. Until that step nothing in `target` changes, so a failure keeps the last good output;
+    after it, removing the old folder is only clean-up (a leftover the next run removes)."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    recover_dir(target)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
-    old: Path | None = None
     try:
         staging.chmod(0o777 & ~_umask())  # mkdtemp makes 0700; outputs are ordinary folders
+        folders = {staging}
         for name, payload in files.items():
             dest = staging / name
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(payload)
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-            old.rmdir()
-            os.replace(target, old)
-        os.replace(staging, target)
+            if dest.parent not in folders:
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(dest.parent)
+            write_staged_file(dest, payload)
+        old = _swap_in(staging, target)
     except BaseException:
-        if old is not None and not target.exists():
-            os.replace(old, target)
-            old = None
         shutil.rmtree(staging, ignore_errors=True)
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def write_output(target: Path, files: dict[str, bytes], marker: str = "manifest.json") -> None:
-    """Replace a folder this tool wrote before (it holds `marker` with our generator key);
-    refuse any other non-empty folder."""
-    if target.exists():
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _swap_in(staging: Path, target: Path) -> Path | None:
+    """Put `staging` where `target` is; returns where the old folder went (to remove)."""
+    if not os.path.lexists(target):
+        os.rename(staging, target)
+        return None
+    if exchange_paths(staging, target):
+        return staging  # now holds the old folder
+    old = target.with_name(f".{target.name}.old-{secrets.token_hex(4)}")
+    os.rename(target, old)
+    try:
+        os.rename(staging, target)
+    except BaseException:
+        os.rename(old, target)  # the old folder back: nothing changed
+        raise
+    return old
+
+
+# --- folders of ours ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ownership:
+    """How to recognise a folder this tool wrote: a marker file (any of `markers`) naming our
+    generator, and nothing in the folder but files whose relative path matches `shape`."""
+
+    markers: tuple[str, ...]
+    shape: re.Pattern[str]
+    command: str  # the command that writes such folders, for messages
+
+
+def is_ours(folder: Path, owner: Ownership) -> bool:
+    if not any(_marker_is_ours(folder / marker) for marker in owner.markers):
+        return False
+    for dirpath, dirs, names in os.walk(folder):
+        base = Path(dirpath)
+        for name in dirs:
+            if (base / name).is_symlink():
+                return False
+        for name in names:
+            path = base / name
+            if path.is_symlink() or not owner.shape.fullmatch(path.relative_to(folder).as_posix()):
+                return False
+    return True
+
+
+def _marker_is_ours(marker: Path) -> bool:
+    try:
+        data = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and bool(
+        GENERATOR_PATTERN.fullmatch(str(data.get("generator", ""))))
+
+
+def output_target(target: Path) -> Path:
+    """Where an output really goes: a symbolic link is followed (and stays a link)."""
+    return target.resolve() if target.is_symlink() else target
+
+
+def check_target(target: Path, owner: Ownership) -> Path:
+    """The folder to write (a link followed); refuse one that is not ours and not empty."""
+    target = output_target(target)
+    if os.path.lexists(target):
         if not target.is_dir():
             raise OutputError(f"{target} exists and is not a folder; choose another --out")
-        if any(target.iterdir()) and not _is_our_output(target / marker):
+        if any(target.iterdir()) and not is_ours(target, owner):
             raise OutputError(
-                f"{target} is not empty and was not written by `newsletter build` (it has no "
-                f"{marker} of ours); choose another --out or empty the folder first")
+                f"{target} is not empty and was not written by `{owner.command}` (it has no "
+                f"{owner.markers[0]} of ours, or holds other files); choose another --out or "
+                "empty the folder first")
+    return target
+
+
+def write_output(target: Path, files: dict[str, bytes], owner: Ownership) -> Path:
+    """Replace a folder this tool wrote before (see `Ownership`); refuse any other non-empty
+    folder. Returns the folder written (a link followed). Call it holding the workspace lock."""
+    target = check_target(target, owner)
     try:
         replace_dir(target, files)
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
+    return target
 
 
-def _is_our_output(manifest: Path) -> bool:
+# --- many files, many folders -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Move:
+    """One file to put in place: `target` (relative to the folder), its bytes, whether it may
+    replace an existing file, and its permissions."""
+
+    target: str
+    data: bytes
+    replace: bool
+    mode: int
+
+
+def commit_files(folder: Path, moves: Iterable[Move]) -> tuple[list[str], list[str]]:
+    """Put every file in place under `folder`, all or nothing: (written, taken) relative paths;
+    `taken` are new files whose name appeared meanwhile (left alone).
+
+    Everything is staged in `folder/.newsletter-staging/<run>/` first; the journal written after
+    the last file is the commit point. A failure before it changes nothing (the staging is
+    removed); a kill after it leaves the journal, and the next `recover_files` (every run that
+    reads or writes the folder calls it) finishes the moves."""
+    recover_files(folder)
+    staging = folder / STAGING / secrets.token_hex(6)
+    planned = list(moves)
     try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        staging.mkdir(parents=True)
+        entries = []
+        for number, move in enumerate(planned):
+            staged = staging / str(number)
+            write_staged_file(staged, move.data)
+            os.chmod(staged, move.mode)
+            entries.append([str(number), move.target, move.replace])
+        atomic_write(staging / JOURNAL, json.dumps(entries))  # the commit point
+    except BaseException:
+        _remove_staging(staging)
+        raise
+    done: list[tuple[str, str, bool]] = []
+    try:
+        return _apply(folder, staging, entries, done)
+    except OSError:
+        _roll_back(folder, staging, done)  # a failure (not a kill): as if it had not run
+        raise
+
+
+def _apply(folder: Path, staging: Path, entries: list[list[object]],
+           done: list[tuple[str, str, bool]] | None = None) -> tuple[list[str], list[str]]:
+    """Move the staged files in, in journal order. A file about to be replaced is first linked
+    into the staging folder (`<n>.old`), so a failure can put it back (`_roll_back`)."""
+    written: list[str] = []
+    taken: list[str] = []
+    for number, rel, replace in entries:
+        staged, target = staging / str(number), folder / str(rel)
+        if not staged.exists():  # moved before an interruption
+            written.append(str(rel))
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if replace:
+            backup = staging / f"{number}.old"
+            if os.path.lexists(target) and not os.path.lexists(backup):
+                os.link(target, backup)
+            os.replace(staged, target)
+        else:
+            try:
+                os.link(staged, target)
+            except FileExistsError:
+                if not _same_file(staged, target):
+                    taken.append(str(rel))
+                    staged.unlink()
+                    continue
+            except OSError as exc:
+                if exc.errno not in (errno.EPERM, errno.EXDEV, errno.EOPNOTSUPP, errno.EMLINK):
+                    raise
+                with open(target, "xb") as handle:  # no hard links here: exclusive create
+                    handle.write(staged.read_bytes())
+            staged.unlink()
+        written.append(str(rel))
+        if done is not None:
+            done.append((str(number), str(rel), bool(replace)))
+    _remove_staging(staging)
+    return written, taken
+
+
+def _roll_back(folder: Path, staging: Path, done: list[tuple[str, str, bool]]) -> None:
+    """Undo the moves `_apply` made before it failed: replaced files back from their `.old`
+    links, new files removed. If that fails too, the journal stays for the next run to finish
+    the moves instead."""
+    try:
+        for number, rel, replace in reversed(done):
+            target = folder / rel
+            backup = staging / f"{number}.old"
+            if replace and os.path.lexists(backup):
+                os.replace(backup, target)
+            elif not replace:
+                os.unlink(target)
+    except OSError:
+        return
+    _remove_staging(staging)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
         return False
-    return isinstance(data, dict) and str(data.get("generator", "")).startswith("newsletter")
+
+
+def _remove_staging(staging: Path) -> None:
+    shutil.rmtree(staging, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        staging.parent.rmdir()  # only when no other run's staging is there
+
+
+def recover_files(folder: Path) -> list[str]:
+    """Finish the committed moves an interrupted `commit_files` left in `folder`, and remove
+    uncommitted staging. Returns the files it put in place. Cheap when there is nothing."""
+    root = folder / STAGING
+    if not root.is_dir():
+        return []
+    done: list[str] = []
+    for staging in sorted(p for p in root.iterdir() if p.is_dir()):
+        try:
+            entries = json.loads((staging / JOURNAL).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            _remove_staging(staging)  # never committed: as if it had not run
+            continue
+        done += _apply(folder, staging, entries)[0]
+    with contextlib.suppress(OSError):
+        root.rmdir()
+    return done

@@ -21,19 +21,68 @@ class YAMLError(Exception):
         self.problem_mark = getattr(original, "problem_mark", None)
 
 
+# Front matter is a few plain values: no YAML alias (an alias can expand a few hundred bytes
+# into gigabytes, or refer to itself), no nesting deeper than this, no number longer than
+# Python turns into an int.
+MAX_DEPTH = 50
+MAX_DIGITS = 4300
+
+
 @lru_cache(maxsize=1)
 def yaml_loader() -> type:
-    """The safe loader, with dates left as text: `content.parse_published` reads them and reports
-    a bad one (2026-02-30) as a field problem instead of PyYAML raising mid-file."""
+    """The safe loader, with dates left as text (`parse.parse_published` reads them and reports
+    a bad one, 2026-02-30, as a field problem instead of PyYAML raising mid-file), that refuses
+    aliases, deep nesting and huge numbers with a YAMLError naming the line."""
     import yaml
 
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    loader = type("FrontMatterLoader", (base,), {})
+
+    def get_single_data(self: Any) -> Any:
+        node = self.get_single_node()
+        if node is None:
+            return None
+        _check_nodes(node)
+        return self.construct_document(node)
+
+    def construct_int(self: Any, node: Any) -> Any:
+        digits = len(str(node.value).replace("_", "").lstrip("+-"))  # 0x.., 0o.., 1:30 too
+        if digits > MAX_DIGITS:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a number of {digits:,} digits is more than a summary can hold; "
+                "put it in quotes to keep it as text", node.start_mark)
+        return base.construct_yaml_int(self, node)
+
+    loader = type("FrontMatterLoader", (base,), {"get_single_data": get_single_data})
     loader.yaml_implicit_resolvers = {
         first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
+    loader.add_constructor("tag:yaml.org,2002:int", construct_int)
     return loader
+
+
+def _check_nodes(root: Any) -> None:
+    """Walk the composed document once: a node reached twice is an alias (the composer hands
+    out the anchored node again), and nothing may nest deeper than MAX_DEPTH."""
+    import yaml
+
+    seen: set[int] = set()
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:
+            raise yaml.composer.ComposerError(
+                None, None, "a YAML alias (*name) repeats an anchored value (&name); front "
+                "matter takes plain values only: write the value out", node.start_mark)
+        if depth > MAX_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"values nested more than {MAX_DEPTH} levels deep",
+                node.start_mark)
+        seen.add(id(node))
+        if isinstance(node.value, list):
+            for child in node.value:
+                pairs = child if isinstance(child, tuple) else (child,)
+                stack.extend((item, depth + 1) for item in pairs)
 
 
 def load_yaml(text: str) -> Any:
@@ -43,6 +92,8 @@ def load_yaml(text: str) -> Any:
         return yaml.load(text, Loader=yaml_loader())
     except yaml.YAMLError as exc:
         raise YAMLError(exc) from None
+    except RecursionError:
+        raise YAMLError(ValueError("values nested too deeply")) from None
 
 
 _SIMPLE_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ ]+(.*?))?[ ]*")
@@ -90,6 +141,17 @@ def front_matter_end(lines: list[str]) -> int | None:
     return next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
 
 
+_LINE_BREAKS = re.compile("\r\n?|[\u2028\u2029]")
+
+
+def normalize_lines(text: str) -> str:
+    """CRLF, a lone CR and the Unicode line and paragraph separators as LF: every line break
+    as YAML and Markdown read it, and as the email's plain text writes it."""
+    if "\r" not in text and "\u2028" not in text and "\u2029" not in text:
+        return text
+    return _LINE_BREAKS.sub("\n", text)
+
+
 def read_body(path: str | Path) -> str:
     """The body of a summary file (everything after the front matter)."""
     try:
@@ -98,7 +160,7 @@ def read_body(path: str | Path) -> str:
     except OSError as exc:  # removed or locked since the archive was read
         raise ContentError(
             f"{path} could not be read again ({exc.strerror}); build once more") from None
-    text = raw.decode("utf-8-sig", errors="replace").replace("\r\n", "\n")
+    text = normalize_lines(raw.decode("utf-8-sig", errors="replace"))
     lines = text.split("\n")
     end = front_matter_end(lines) if lines and lines[0].strip() == "---" else None
     return "\n".join(lines[end + 1:]) if end is not None else ""

@@ -9,24 +9,31 @@ was written by another format, is rebuilt and a notice says so.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sqlite3
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from newsletter.errors import Problem
-from newsletter.storage.cache import CACHE_DIR, ignore_in_git
+from newsletter.storage.cache import CACHE_DIR, discarded_notice, ignore_in_git
 
 CACHE_FILE = "index.sqlite"
-FORMAT = "4"
+FORMAT = "5"
+# Each row carries two checksums (SQLite keeps none of its own): `head_sum` over what every
+# build reads (path, key, id, url, day), `record_sum` over the path and the whole record, read
+# only for the summaries a build shows. A row that does not verify is dropped with a notice and
+# its file read again.
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
-    ctime_ns INTEGER NOT NULL, sid TEXT, url TEXT, day TEXT, record TEXT NOT NULL
+    ctime_ns INTEGER NOT NULL, sid TEXT, url TEXT, day TEXT, record TEXT NOT NULL,
+    head_sum TEXT NOT NULL, record_sum TEXT NOT NULL
 );
 """
 
@@ -56,6 +63,16 @@ class CacheState:
     notices: list[Problem]
 
 
+def head_sum(path: str, size: int, mtime_ns: int, ctime_ns: int, sid: str | None,
+             url: str | None, day: str | None) -> str:
+    text = f"{path}\x1f{size}\x1f{mtime_ns}\x1f{ctime_ns}\x1f{sid}\x1f{url}\x1f{day}"
+    return f"{zlib.crc32(text.encode('utf-8')):08x}"
+
+
+def record_sum(path: str, record: str) -> str:
+    return hashlib.sha256(f"{path}\x1f{record}".encode()).hexdigest()
+
+
 class IndexCache:
     def __init__(self, root: Path, fingerprint: Iterable[str]) -> None:
         self.path = root / CACHE_DIR / CACHE_FILE
@@ -63,10 +80,12 @@ class IndexCache:
         digest = hashlib.sha256("\x1f".join([FORMAT, *fingerprint]).encode()).hexdigest()
         self.fingerprint = digest
         self.conn: sqlite3.Connection | None = None
+        self.notices: list[Problem] = []  # rows that did not verify (also found later)
 
     def open(self) -> CacheState:
-        """Read every row; a broken or foreign cache is emptied (with a notice)."""
-        notices: list[Problem] = []
+        """Read every row; a broken or foreign cache is emptied (with a notice). The notices
+        are `self.notices`: rows found broken later (`record`) are added to the same list."""
+        notices = self.notices
         try:
             return CacheState(self._read(), notices)
         except (sqlite3.DatabaseError, OSError, ValueError) as exc:
@@ -95,18 +114,41 @@ class IndexCache:
             self.conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                                   [("format", FORMAT), ("fingerprint", self.fingerprint)])
             return {}
-        query = "SELECT path, size, mtime_ns, ctime_ns, sid, url, day FROM files"
-        return {row[0]: row[1:] for row in self.conn.execute(query)}
+        query = "SELECT path, size, mtime_ns, ctime_ns, sid, url, day, head_sum FROM files"
+        rows: dict[str, IndexRow] = {}
+        bad: list[str] = []
+        for row in self.conn.execute(query):
+            if head_sum(*row[:7]) == row[7]:
+                rows[row[0]] = row[1:7]
+            else:
+                bad.append(str(row[0]))
+        if bad:
+            self._discarded(bad)
+        return rows
+
+    def _discarded(self, paths: list[str]) -> None:
+        shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+        self.notices.append(discarded_notice(
+            self.shown, f"the cached entr{'ies' if len(paths) > 1 else 'y'} of {shown}"))
 
     def record(self, path: str) -> str | None:
-        """The stored record of one file (None when the cache cannot say)."""
+        """The stored record of one file (None when the cache cannot say). A record that does
+        not verify is dropped, so the next run reads its file and stores it again."""
         try:
             if self.conn is None:
                 self.conn = sqlite3.connect(self.path, timeout=5, isolation_level=None)
-            found = self.conn.execute("SELECT record FROM files WHERE path = ?", (path,)).fetchone()
+            found = self.conn.execute("SELECT record, record_sum FROM files WHERE path = ?",
+                                      (path,)).fetchone()
         except sqlite3.DatabaseError:
             return None
-        return found[0] if found else None
+        if found is None:
+            return None
+        if record_sum(path, found[0]) != found[1]:
+            self._discarded([path])
+            with contextlib.suppress(sqlite3.DatabaseError):
+                self.conn.execute("DELETE FROM files WHERE path = ?", (path,))
+            return None
+        return str(found[0])
 
     def store(self, changed: list[tuple[str, Row]], removed: Iterable[str]) -> list[Problem]:
         if self.conn is None:
@@ -118,8 +160,10 @@ class IndexCache:
             self.conn.execute("BEGIN")
             self.conn.executemany("DELETE FROM files WHERE path = ?", gone)
             self.conn.executemany(
-                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(path, *row.key, row.sid, row.url, row.day, row.record) for path, row in changed])
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(path, *row.key, row.sid, row.url, row.day, row.record,
+                  head_sum(path, *row.key, row.sid, row.url, row.day),
+                  record_sum(path, row.record)) for path, row in changed])
             self.conn.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             return [Problem(self.shown, f"the cache could not be updated ({exc}); the build is "

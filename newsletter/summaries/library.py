@@ -15,26 +15,34 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from newsletter.errors import ContentError, Problem
+from newsletter.storage.lock import workspace_lock
+from newsletter.storage.output import STAGING, recover_files
 from newsletter.summaries.model import IndexEntry, Library, Summary
+from newsletter.summaries.names import is_hidden_name, is_summary_file_name
 from newsletter.summaries.parse import parse_file, problem_from_dict, summary_from_record
 from newsletter.workspace import Workspace
 
 
-def iter_summary_files(folder: Path) -> Iterator[tuple[str, str, os.stat_result]]:
-    """(relative posix path, path, stat) of every *.md below `folder`, sorted; README.md and
-    names starting with '.' or '_' are left out."""
+def iter_summary_files(folder: Path, links: list[str] | None = None
+                       ) -> Iterator[tuple[str, str, os.stat_result]]:
+    """(relative posix path, path, stat) of every summary file below `folder`, sorted (see
+    `names.is_summary_file_name`). Symbolic links are never followed (one could lead out of the
+    workspace): their relative paths are added to `links`."""
     found: list[tuple[str, str, os.stat_result]] = []
 
     def walk(directory: str, prefix: str) -> None:
         with os.scandir(directory) as entries:
             for entry in entries:
-                if entry.name.startswith((".", "_")):
+                if is_hidden_name(entry.name):
                     continue
-                if entry.is_dir(follow_symlinks=False):
+                if entry.is_symlink():
+                    if links is not None and (entry.is_dir() or is_summary_file_name(entry.name)):
+                        links.append(prefix + entry.name)
+                elif entry.is_dir(follow_symlinks=False):
                     walk(entry.path, f"{prefix}{entry.name}/")
-                elif (entry.name.endswith(".md") and entry.name.lower() != "readme.md"
-                      and entry.is_file()):
-                    found.append((prefix + entry.name, entry.path, entry.stat()))
+                elif is_summary_file_name(entry.name) and entry.is_file(follow_symlinks=False):
+                    found.append((prefix + entry.name, entry.path,
+                                  entry.stat(follow_symlinks=False)))
 
     walk(str(folder), "")
     found.sort(key=lambda item: item[0])
@@ -85,6 +93,9 @@ def load_library(ws: Workspace, *, skip_invalid: bool = False, use_cache: bool =
             [Problem("newsletter.toml", f"'{ws.config.summaries_dir}' is not a folder",
                      field="summaries_dir", fix="create the folder or set summaries_dir")],
         )
+    if (folder / STAGING).is_dir():  # an import was stopped while moving its files in
+        with workspace_lock(ws.root):
+            recover_files(folder)
     context = _LoadContext(ws)
     notices: list[Problem] = []
     if memo is not None and changed is not None and memo.fingerprint == context.fingerprint:
@@ -161,12 +172,13 @@ class _LoadContext:
             if use_cache else None
         state = cache.open() if cache else None
         rows = state.rows if state else {}
-        notices = list(state.notices) if state else []
+        notices = state.notices if state else []  # the cache's own list: later notices join
         files: dict[str, FileState] = {}
         changed: list[tuple[str, Row]] = []
         missing: list[tuple[str, str, tuple[int, int, int]]] = []
         tz, theme_ids = self.tz, self.theme_ids
-        for rel, path, stat in iter_summary_files(self.folder):
+        links: list[str] = []
+        for rel, path, stat in iter_summary_files(self.folder, links):
             shown = self.prefix + rel
             key = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
             row = rows.get(shown)
@@ -182,12 +194,14 @@ class _LoadContext:
                 missing.append((shown, path, key))
             else:
                 files[shown] = self.state_of(record, shown, path)
+        for rel in links:
+            files[self.prefix + rel] = FileState(None, [link_problem(self.prefix + rel)], _NONE)
         for (shown, path, key), record in zip(missing, self.parse_many(missing), strict=True):
             files[shown] = state = self.state_of(record, shown, path)
             if cache is not None:
                 changed.append((shown, _row(record, key, state)))
         if cache is not None:
-            notices += cache.store(changed, set(rows) - set(files))
+            notices.extend(cache.store(changed, set(rows) - set(files)))
         return files, notices
 
     def refresh(self, files: dict[str, FileState], path: str) -> None:
@@ -198,20 +212,33 @@ class _LoadContext:
             return
         rel = os.path.relpath(absolute, folder).replace(os.sep, "/")
         shown = self.prefix + rel
-        if os.path.isdir(absolute) or not os.path.exists(absolute):
+        parts = rel.split("/")
+        if any(is_hidden_name(p) for p in parts):
+            return
+        linked = os.path.islink(absolute)
+        if linked or os.path.isdir(absolute) or not os.path.exists(absolute):
             for known in [k for k in files if k == shown or k.startswith(shown + "/")]:
                 del files[known]
-            if os.path.isdir(absolute):
-                for sub_rel, sub_path, _stat in iter_summary_files(Path(absolute)):
+            if linked and (os.path.isdir(absolute) or is_summary_file_name(parts[-1])):
+                files[shown] = FileState(None, [link_problem(shown)], _NONE)
+            elif os.path.isdir(absolute):
+                links: list[str] = []
+                for sub_rel, sub_path, _stat in iter_summary_files(Path(absolute), links):
                     sub_shown = f"{shown}/{sub_rel}"
                     files[sub_shown] = self.state_of(self.parse(sub_path, sub_shown), sub_shown,
                                                      sub_path)
+                for sub_rel in links:
+                    files[f"{shown}/{sub_rel}"] = FileState(
+                        None, [link_problem(f"{shown}/{sub_rel}")], _NONE)
             return
-        parts = rel.split("/")
-        if (not rel.endswith(".md") or rel.rsplit("/", 1)[-1].lower() == "readme.md"
-                or any(part.startswith((".", "_")) for part in parts)):
-            return
-        files[shown] = self.state_of(self.parse(absolute, shown), shown, absolute)
+        if is_summary_file_name(parts[-1]):
+            files[shown] = self.state_of(self.parse(absolute, shown), shown, absolute)
+
+
+def link_problem(shown: str) -> Problem:
+    return Problem(shown, "is a symbolic link; summaries are read only from files and folders "
+                   "inside summaries_dir (a link could lead out of the workspace)",
+                   fix="replace the link with the file or folder itself")
 
 
 def _cached_record(cache: Any, shown: str) -> dict[str, Any] | None:

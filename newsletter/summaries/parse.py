@@ -10,9 +10,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from newsletter.errors import Problem
-from newsletter.summaries.frontmatter import YAMLError, front_matter_end, load_yaml, simple_front_matter
+from newsletter.summaries.frontmatter import (
+    YAMLError,
+    front_matter_end,
+    load_yaml,
+    normalize_lines,
+    simple_front_matter,
+)
 from newsletter.summaries.model import DATE_FIX, ID_PATTERN, KNOWN_KEYS, STUDY_TYPES, Source, Summary
-from newsletter.values import is_http_url, type_name
+from newsletter.values import control_character, control_message, is_http_url, type_name
 
 
 class FileProblems:
@@ -43,9 +49,16 @@ def read_source(raw: bytes, out: FileProblems) -> Source | None:
         out.error(f"byte {exc.start} is not UTF-8 text", line=line,
                   fix="save the file as UTF-8")
         return None
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    text = normalize_lines(text.removeprefix("\ufeff"))
     if not text.strip():
         out.error("the file is empty", fix="add front matter (title, published, url) and a body")
+        return None
+    bad = control_character(text, multiline=True)
+    if bad is not None:
+        at = text.index(chr(int(bad[2:6], 16)))
+        out.error(f"this line contains the control character {bad}",
+                  line=text.count("\n", 0, at) + 1,
+                  fix="remove it (a summary is plain text: only line breaks and tabs)")
         return None
     lines = text.split("\n")
     if lines[0].strip() != "---":
@@ -77,8 +90,15 @@ def read_source(raw: bytes, out: FileProblems) -> Source | None:
     return Source(meta={str(k): v for k, v in meta.items()}, body="\n".join(lines[end + 1:]))
 
 
+# Dates are selected, compared and shown in any time zone: a year this far from the edges of
+# the calendar (1 and 9999) can always be converted.
+YEARS = (1000, 9998)
+EDGE_OF_CALENDAR = "is at the edge of the calendar"
+
+
 def parse_published(value: Any, tz: ZoneInfo) -> datetime | None:
-    """A front-matter date or datetime as an aware datetime in the workspace time zone."""
+    """A front-matter date or datetime as an aware datetime in the workspace time zone; None
+    when it cannot be read. Raises ValueError(EDGE_OF_CALENDAR) for a date outside YEARS."""
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, date):
@@ -91,6 +111,8 @@ def parse_published(value: Any, tz: ZoneInfo) -> datetime | None:
             return None
     else:
         return None
+    if not YEARS[0] <= moment.year <= YEARS[1]:
+        raise ValueError(EDGE_OF_CALENDAR)
     if moment.tzinfo is None:
         return moment.replace(tzinfo=tz)
     return moment.astimezone(tz)
@@ -109,6 +131,9 @@ def _text(meta: dict[str, Any], key: str, out: FileProblems, *, required: bool =
         return None
     if _SPACE_RUN.search(value):
         value = re.sub(r"\s+", " ", value)
+    if message := control_message(value):
+        out.error(message, key, fix="remove it (a YAML escape such as \\0 or \\a writes one)")
+        return None
     return value.strip() or None
 
 
@@ -153,9 +178,15 @@ def make_summary(source: Source, path: str, default_id: str, tz: ZoneInfo,
     if meta.get("published") in (None, ""):
         out.error("is required", "published", fix="add `published: 2026-05-14`")
     else:
-        published = parse_published(meta["published"], tz)
-        if published is None:
-            out.error(f"cannot read '{meta['published']}' as a date", "published", fix=DATE_FIX)
+        try:
+            published = parse_published(meta["published"], tz)
+        except (ValueError, OverflowError):
+            out.error(f"'{meta['published']}' {EDGE_OF_CALENDAR}", "published",
+                      fix=f"give a date between the years {YEARS[0]} and {YEARS[1]}")
+        else:
+            if published is None:
+                out.error(f"cannot read '{meta['published']}' as a date", "published",
+                          fix=DATE_FIX)
     summary_id = _text(meta, "id", out) or default_id
     if not ID_PATTERN.fullmatch(summary_id):
         out.error(f"'{summary_id}' is not a usable id", "id",
@@ -166,6 +197,9 @@ def make_summary(source: Source, path: str, default_id: str, tz: ZoneInfo,
                   fix="use one of: " + ", ".join(STUDY_TYPES))
     image = _url(meta, "image", out, https=True)
     image_alt = meta.get("image_alt")
+    if isinstance(image_alt, str) and (message := control_message(image_alt)):
+        out.error(message, "image_alt", fix="remove it")
+        image_alt = None
     if image and not isinstance(image_alt, str):
         out.error("is required when image is set", "image_alt",
                   fix='describe the image, or write image_alt: "" for a decorative one')

@@ -223,12 +223,14 @@ def test_new_for_an_empty_month_warns_about_generic_preheader(runner, sample_ws)
 def test_readme_documents_every_config_key_and_command():
     from dataclasses import fields
 
+    from newsletter.config.fields import toml_key
     from newsletter.config.schema import Config
 
     root = REPO
     # The README, or a topic page of docs/ (each command's own user documentation lives there).
     readme = "\n".join(p.read_text() for p in [root / "README.md", *sorted(root.glob("docs/*.md"))])
     for f in fields(Config):
-        assert f"`{f.name}`" in readme or f"`[{f.name}]`" in readme or f"`[[{f.name}]]`" in readme, f.name
+        key = toml_key(f)  # the name in newsletter.toml (`import` is a Python keyword)
+        assert f"`{key}`" in readme or f"`[{key}]`" in readme or f"`[[{key}]]`" in readme, key
     for name in main.commands:
         assert f"newsletter {name}" in readme, name

@@ -504,8 +504,8 @@ def test_a_long_list_unsubscribe_header_is_folded_between_uris_never_encoded() -
 
 
 def test_listmonk_uses_its_documented_preferences_link(sample_ws, tmp_path):
-    export(sample_ws, "2026-05", None, None, "listmonk", out_dir=tmp_path)
-    body = json.loads(next((tmp_path / "listmonk").glob("*.campaign.json")).read_text())
+    export(sample_ws, "2026-05", None, None, "listmonk", out_dir=tmp_path / "out")
+    body = json.loads(next((tmp_path / "out" / "listmonk").glob("*.campaign.json")).read_text())
     assert 'href="{{ UnsubscribeURL }}?manage=true"' in body["body"]
     assert "Update your preferences: {{ UnsubscribeURL }}?manage=true" in body["altbody"]
     assert "ManageURL" not in body["body"] + body["altbody"]

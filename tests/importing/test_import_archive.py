@@ -11,8 +11,8 @@ from helpers import summary_text
 from helpers.importing import FIXTURES, front_matter, run_import, written
 
 from newsletter.errors import OutputError
-from newsletter.importing import reconcile as import_archive
 from newsletter.importing.readers.base import slugify
+from newsletter.storage import output
 
 
 @pytest.fixture
@@ -148,17 +148,16 @@ def test_invalid_record_blocks_every_write_unless_skip_invalid(ws, tmp_path):
 
 def test_a_failed_write_leaves_the_archive_untouched(ws, tmp_path, monkeypatch):
     source = export(tmp_path, rec(), rec("Two", "https://example.org/2"), rec("Three", "https://example.org/3"))
-    real_fdopen = os.fdopen
+    real_write = output.write_staged_file
     calls = []
 
-    def failing_fdopen(fd, *args, **kwargs):
-        calls.append(fd)
+    def failing_write(path, data):
+        calls.append(path)
         if len(calls) == 3:
-            os.close(fd)
             raise OSError(28, "No space left on device")
-        return real_fdopen(fd, *args, **kwargs)
+        return real_write(path, data)
 
-    monkeypatch.setattr(import_archive.os, "fdopen", failing_fdopen)
+    monkeypatch.setattr(output, "write_staged_file", failing_write)
     with pytest.raises(OutputError, match="No space left on device; nothing was imported"):
         run_import(ws, source)
     assert [f for f in written(ws)] == []  # no summary and no temporary file

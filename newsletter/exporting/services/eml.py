@@ -14,7 +14,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP, Policy
 from email.utils import format_datetime, make_msgid
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 from newsletter.build import BuildResult
@@ -33,10 +33,46 @@ from newsletter.exporting.services.base import (
 # The To of an exported message: a reserved domain (RFC 2606), so it can never be delivered.
 PLACEHOLDER_TO = Address("Subscriber", "subscriber", "example.invalid")
 MAX_URL = 900  # a header line may be 998 characters (RFC 5322)
+# The email package folds a long sender name at its spaces, but it cannot split one long word;
+# a name this short always fits a header line.
+MAX_SENDER_NAME = 200
+
+
+def header_problems(config: Config) -> list[Problem]:
+    """What would not fit a header as the email package writes it (the config check already
+    refused control characters in every value)."""
+    problems = []
+    key = "from_name" if config.from_name else "name"
+    name = config.from_name or config.name
+    if len(name) > MAX_SENDER_NAME:
+        problems.append(Problem(CONFIG_FILE, f"is {len(name)} characters long; the sender's name "
+                                f"in the From header may be at most {MAX_SENDER_NAME}", field=key,
+                                fix="shorten it (inboxes show about 30 characters)"))
+    if not config.from_email.isascii():
+        problems.append(Problem(CONFIG_FILE, "has characters outside ASCII, which a From header "
+                                "can carry only through servers with SMTPUTF8",
+                                field="from_email", fix="use an ASCII address (a domain in its "
+                                "xn-- form)"))
+    if len(header_uri(config.unsubscribe_url)) > MAX_URL:
+        problems.append(Problem(CONFIG_FILE, f"is {len(config.unsubscribe_url)} characters long; "
+                                f"a mail header line takes at most {MAX_URL}",
+                                field="unsubscribe_url", fix="use a shorter unsubscribe URL"))
+    mailto = config.unsubscribe_mailto
+    if len(header_uri(mailto)) > MAX_URL:
+        problems.append(Problem(CONFIG_FILE, f"is {len(mailto)} characters long; a mail header "
+                                f"line takes at most {MAX_URL}", field="unsubscribe_mailto",
+                                fix="use a shorter address, without a long ?subject="))
+    return problems
+
+
+def header_uri(uri: str) -> str:
+    """A URI as a header carries it: characters outside ASCII percent-encoded as UTF-8 (the
+    same resource, RFC 3987), everything else as given."""
+    return quote(uri, safe="".join(chr(c) for c in range(0x21, 0x7F)))
 
 
 def check_config(config: Config) -> list[Problem]:
-    problems = []
+    problems = header_problems(config)
     if not config.from_email:
         problems.append(missing_setting("from_email", "the sender's address, used as From",
                                         "newsletter@example.org"))
@@ -45,10 +81,8 @@ def check_config(config: Config) -> list[Problem]:
                                         "mailing service needs your own unsubscribe page, also "
                                         "named in the List-Unsubscribe header",
                                         "https://example.org/newsletter/unsubscribe"))
-    elif len(config.unsubscribe_url) > MAX_URL:
-        problems.append(Problem(CONFIG_FILE, f"is {len(config.unsubscribe_url)} characters long; "
-                                f"a mail header line takes at most {MAX_URL}",
-                                field="unsubscribe_url", fix="use a shorter unsubscribe URL"))
+    elif len(header_uri(config.unsubscribe_url)) > MAX_URL:
+        pass  # header_problems() names it
     elif urlsplit(config.unsubscribe_url).scheme != "https":
         problems.append(Problem(CONFIG_FILE, f"'{config.unsubscribe_url}' is not https; one-click "
                                 "unsubscribe (RFC 8058) needs an https URL", field="unsubscribe_url",
@@ -67,6 +101,10 @@ class UriListHeader(str):
     name: str
 
     def __new__(cls, name: str, uris: list[str]) -> UriListHeader:
+        unsafe = [u for u in uris if not u.isascii() or not u.isprintable() or " " in u
+                  or ">" in u or len(u) > MAX_URL]
+        if unsafe:  # the config check and header_uri() make this impossible; never write it
+            raise ValueError(f"{name}: {unsafe[0]!r} cannot be written verbatim in a header")
         header = super().__new__(cls, ", ".join(f"<{uri}>" for uri in uris))
         header.name = name
         header.uris = uris
@@ -79,9 +117,9 @@ class UriListHeader(str):
 
 def list_unsubscribe(config: Config) -> UriListHeader:
     """`<https://...>` plus `<mailto:...>` when unsubscribe_mailto is set."""
-    uris = [config.unsubscribe_url]
+    uris = [header_uri(config.unsubscribe_url)]
     if config.unsubscribe_mailto:
-        uris.append(f"mailto:{config.unsubscribe_mailto.removeprefix('mailto:')}")
+        uris.append(header_uri(f"mailto:{config.unsubscribe_mailto.removeprefix('mailto:')}"))
     return UriListHeader("List-Unsubscribe", uris)
 
 

@@ -1,0 +1,96 @@
+"""What the hardening tests share: a fresh `newsletter init` workspace, running a command the way
+a user does (exit code, stdout, stderr), editing the starter files, and listing a folder."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from newsletter.cli import main
+from newsletter.config.starter import init_workspace
+
+ISSUE = "2026-05"
+ISSUE_FILE = "issues/2026-05.toml"
+# Exit codes a command may end with: success, content/config problem, usage error.
+ALLOWED_EXITS = (0, 1, 2)
+
+
+@dataclass
+class Outcome:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+    def clean(self) -> Outcome:
+        """Assert the command ended as the tool promises: 0/1/2, no traceback, no "bug"."""
+        assert self.exit_code in ALLOWED_EXITS, (self.exit_code, self.output)
+        assert "Traceback" not in self.output, self.output
+        assert "This is a bug" not in self.output, self.output
+        return self
+
+
+def fresh_workspace(folder: Path) -> Path:
+    """A workspace exactly as `newsletter init` writes it."""
+    init_workspace(folder)
+    return folder
+
+
+def run(root: Path | None, *args: str, stdin: bytes | None = None) -> Outcome:
+    """`newsletter [--root ROOT] ARGS...` in-process, as a user would run it."""
+    prefix = ["--root", str(root)] if root is not None else []
+    result = CliRunner().invoke(main, [*prefix, *args], input=stdin, catch_exceptions=False)
+    return Outcome(result.exit_code, result.stdout, result.stderr)
+
+
+def set_config(root: Path, **values: str) -> None:
+    """Set top-level keys of newsletter.toml (TOML basic strings; escapes are written as given,
+    so a value may carry `\\r` or `\\u0000` as TOML escapes)."""
+    path = root / "newsletter.toml"
+    text = path.read_text(encoding="utf-8")
+    for key, value in values.items():
+        line = f'{key} = "{value}"'
+        pattern = re.compile(rf"^#? ?{re.escape(key)} = .*$", re.M)
+        if pattern.search(text):
+            text = pattern.sub(lambda _m, line=line: line, text, count=1)
+        else:
+            text = line + "\n" + text
+    path.write_text(text, encoding="utf-8")
+
+
+def set_issue(root: Path, key: str, toml_value: str) -> None:
+    """Set one key of the starter issue file to a TOML value written as given."""
+    path = root / ISSUE_FILE
+    text = path.read_text(encoding="utf-8")
+    pattern = re.compile(rf"^{re.escape(key)} = .*$", re.M)
+    line = f"{key} = {toml_value}"
+    text = pattern.sub(lambda _m: line, text, count=1) if pattern.search(text) else \
+        line + "\n" + text
+    path.write_text(text, encoding="utf-8")
+
+
+def summary_file(title: str = "A walking study", published: str = "2026-05-12",
+                 url: str = "https://example.org/s/extra", body: str = "Walking helped.",
+                 **extra: str) -> str:
+    lines = ["---", f"title: {title}", f"published: {published}", f"url: {url}"]
+    lines += [f"{key}: {value}" for key, value in extra.items()]
+    return "\n".join([*lines, "---", body, ""])
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file below `folder` (hidden ones included) by relative path, with its bytes."""
+    out: dict[str, bytes] = {}
+    if not folder.exists():
+        return out
+    for dirpath, _dirs, files in os.walk(folder):
+        for name in files:
+            path = Path(dirpath) / name
+            out[path.relative_to(folder).as_posix()] = path.read_bytes()
+    return out
