@@ -272,7 +272,8 @@ def test_default_toml_parses_back_to_the_defaults() -> None:
     text = render_default_toml()
     assert parse_config(text) == Config()
     assert '# timezone = "UTC"' in text
-    assert tomllib.loads(text) == {"colors": {}, "utm": {}, "disclaimer": {}, "checks": {}}
+    assert tomllib.loads(text) == {"colors": {}, "utm": {}, "disclaimer": {}, "checks": {},
+                                   "send_test": {}}
 
 
 def test_default_toml_with_values_writes_them_active() -> None:
