@@ -64,9 +64,7 @@ class Desk:
     def build(self, changed: set[Path] | None = None) -> Snapshot | None:
         """Build the issue. `changed`: the paths the watcher saw (None: from scratch). The desk's
         own write of the issue file, seen again by the watcher, builds nothing new."""
-        if changed and self.last is not None and self.last.path is not None \
-                and changed == {self.last.path} and self.last.ok \
-                and edit.file_version(self.last.path) == self.last.version:
+        if self._seen_already(changed):
             return None
         hints = None
         if changed is not None and not any(p.name == CONFIG_FILE for p in changed):
@@ -75,6 +73,16 @@ class Desk:
         if not built.ok:
             return Snapshot(ok=False, errors=built.errors)
         return snapshot_of(built)
+
+    def _seen_already(self, changed: set[Path] | None) -> bool:
+        """Only the issues folder changed (the desk's own write, with its temporary file, or
+        another issue file) and the issue file is the one the last build read."""
+        last = self.last
+        if not changed or last is None or last.path is None or not last.ok:
+            return False
+        if any(p.parent != last.path.parent for p in changed):
+            return False
+        return edit.file_version(last.path) == last.version
 
     def _build(self, hints: list[str] | None) -> Built:
         built = Built(self.current_id, None, None)

@@ -157,7 +157,8 @@ export function renderSections(state, edit) {
   state.sections.forEach((s, i) => groups.push(group(s, s.summaries, state, edit, i, state.sections.length)));
   $("section-list").replaceChildren(...groups);
   const limit = $("max-per-section");
-  limit.closest("form").hidden = !EDITABLE || !state.ok;
+  if (!limit) return;  // read-only
+  limit.closest("form").hidden = !state.ok;
   if (document.activeElement !== limit) limit.value = state.max_per_section ?? "";
   limit.onchange = () => edit([{op: "set", field: "max_per_section",
                                 value: limit.value ? Number(limit.value) : null}]);

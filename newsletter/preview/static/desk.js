@@ -30,6 +30,7 @@ function render(next) {
   const card = document.activeElement?.closest?.("[data-summary-id]")?.dataset.summaryId;
   document.body.dataset.issue = state.issue;
   document.body.dataset.version = state.version ?? "";
+  document.body.dataset.build = state.build;
   $("panel").hidden = false;
   $("desk-errors").hidden = state.ok;
   $("desk-errors").textContent = state.ok ? "" : "The issue cannot be built: see the errors beside.";
@@ -116,7 +117,13 @@ function exportTo(service) {
 setupViews();
 if (MODE === "preview") $("panel").remove();
 if (MODE === "read-only") notice("Read-only: this desk shows the issue without its controls.");
-if (!EDITABLE) document.body.classList.add("read-only");
+if (!EDITABLE) {  // the controls are not hidden but gone: nothing to reach by keyboard either
+  document.body.classList.add("read-only");
+  for (const id of ["fields", "new-issue", "undo", "redo", "send-form", "export-region", "limit-form"]) {
+    $(id)?.remove();
+  }
+}
+queue = queue.then(refresh);
 const events = new EventSource("/events");
 let seen = null;
 events.onmessage = event => {

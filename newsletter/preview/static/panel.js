@@ -44,11 +44,12 @@ function setField(field, value, placeholder) {
 }
 
 export function renderFields(state, edit) {
-  const fields = $("fields");
-  fields.hidden = !EDITABLE || !state.ok;
   $("intro-view").hidden = EDITABLE || !state.intro_html;
   $("intro-view").innerHTML = state.intro_html || "";  // rendered and sanitised by the server
-  if (!EDITABLE || !state.ok) return;
+  const fields = $("fields");
+  if (!EDITABLE) return;
+  fields.hidden = !state.ok;
+  if (!state.ok) return;
   setField($("subject"), state.subject_set, state.subject_computed);
   setField($("preheader"), state.preheader_set, state.preheader_computed);
   setField($("intro"), state.intro, "A short welcome in Markdown (optional)");

@@ -53,7 +53,8 @@ export function renderSendTest(state, run) {
     el("li", {}, `To: ${info.recipients.length ? info.recipients.join(", ") : "nobody yet: add [send_test] recipients to newsletter.toml"}`),
     el("li", {}, `From: ${info.sender ?? "from_email is not set"}`),
     el("li", {}, `Server: ${info.smtp} (${info.security})${info.user ? `, user ${info.user}, password ${info.password_set ? "from NEWSLETTER_SMTP_PASSWORD" : "missing: set NEWSLETTER_SMTP_PASSWORD"}` : ""}`));
-  $("send-form").hidden = !EDITABLE;
+  if (!EDITABLE) return;
+  $("send-form").hidden = false;
   $("send-form").onsubmit = event => { event.preventDefault(); run(); };
 }
 
@@ -69,12 +70,13 @@ export function showSent(status, data) {
 }
 
 export function renderExport(state, services, run) {
+  if (!EDITABLE) return;
   const select = $("export-service");
   if (!select.options.length) {
     select.replaceChildren(...services.map(s => el("option", {value: s}, s)));
   }
-  $("export-form").hidden = !EDITABLE;
-  $("export-region").hidden = !EDITABLE;
+  $("export-form").hidden = false;
+  $("export-region").hidden = false;
   $("export-form").onsubmit = event => { event.preventDefault(); run(select.value); };
 }
 
@@ -93,7 +95,8 @@ export function renderIssues(state, switchTo, create) {
   const select = $("issue-select");
   select.replaceChildren(...state.issues.map(id => el("option", {value: id, selected: id === state.issue}, id)));
   select.onchange = () => switchTo(select.value);
-  $("new-issue").hidden = !EDITABLE;
+  if (!EDITABLE) return;
+  $("new-issue").hidden = false;
   $("new-issue").onsubmit = event => {
     event.preventDefault();
     if ($("new-month").value) create($("new-month").value);
@@ -101,10 +104,11 @@ export function renderIssues(state, switchTo, create) {
 }
 
 export function renderUndo(state, travel) {
+  if (!EDITABLE) return;
   for (const [id, can, label] of [["undo", state.can_undo, state.undo_label],
                                   ["redo", state.can_redo, state.redo_label]]) {
     const b = $(id);
-    b.hidden = !EDITABLE;
+    b.hidden = false;
     b.disabled = !can;
     b.title = can ? `${id === "undo" ? "Undo" : "Redo"}: ${label}` : `Nothing to ${id}`;
     b.onclick = () => travel(id);
