@@ -28,12 +28,13 @@ from newsletter.issue.spec import issue_path, resolve_issue
 from newsletter.limits import GMAIL_CLIP_BYTES, byte_size, is_clipped
 from newsletter.preview.history import History, Step, bytes_version
 from newsletter.preview.hooks import Action, DeskHooks, Outcome, Refused, Snapshot
-from newsletter.preview.state import Built, desk_state, issue_ids
+from newsletter.preview.state import Built, Classified, desk_state, issue_ids
 from newsletter.render import markdown
 from newsletter.render.compiled import preload
 from newsletter.storage.cache import caching_enabled
 from newsletter.summaries.library import LibraryMemo, load_library
-from newsletter.workspace import open_workspace
+from newsletter.summaries.model import Library
+from newsletter.workspace import Workspace, open_workspace
 
 
 def problem_body(exc: NewsletterError, **extra: Any) -> dict[str, Any]:
@@ -48,6 +49,7 @@ class Desk:
         self.start, self.end = start, end
         self.memo = LibraryMemo()  # the archive index stays in memory between builds
         self.history = History()
+        self.classified = Classified()
         self.last: Built | None = None
         if warm:  # the first save need not wait for the compiler's imports
             threading.Thread(target=preload, daemon=True).start()
@@ -91,14 +93,22 @@ class Desk:
             built.path = issue_path(ws, self.current_id)
             built.version = edit.file_version(built.path)
             issue, warnings = resolve_issue(ws, self.issue_id, self.start, self.end)
-            built.library = load_library(ws, memo=self.memo, changed=hints,
-                                         use_cache=caching_enabled())
+            built.library = self._library(ws, hints)
             built.result = render_plan(ws, plan_issue(ws, issue, built.library, warnings))
         except NewsletterError as exc:
             built.errors = [exc.message] + [str(p) for p in exc.problems]
         except Exception as exc:  # a bug must not stop the preview: show it and keep watching
             built.errors = [f"unexpected {type(exc).__name__}: {exc}"]
         return built
+
+    def _library(self, ws: Workspace, hints: list[str] | None) -> Library:
+        """The archive: the last build's when nothing but the issue files changed (a desk
+        action) and the settings are the same, else read again through the memo."""
+        last = self.last
+        if hints == [] and last is not None and last.library is not None and last.ws is not None \
+                and last.ws.config == ws.config:
+            return last.library
+        return load_library(ws, memo=self.memo, changed=hints, use_cache=caching_enabled())
 
     def pending(self) -> set[Path] | None:
         """The issue file, when it changed since the last build (a hand edit the watcher has
@@ -112,12 +122,15 @@ class Desk:
         built = self.last
         if built is None:
             return {"issue": self.current_id, "ok": False, "errors": ["not built yet"]}
-        if built.ok and built.ws is not None and built.result is not None:
-            if built.report is None:
+        if built.state is None:
+            if built.ok and built.ws is not None and built.result is not None:
                 built.report = check_build(built.ws, built.result)
-            if built.candidates is None and built.library is not None:
-                built.candidates = edit.candidates(built.ws, built.result.plan, built.library)
-        return {**desk_state(built), **self.history.summary(self.current_id)}
+                if built.library is not None:
+                    built.candidates = edit.candidates(built.ws, built.result.plan,
+                                                       built.library)
+            built.state = desk_state(built, self.classified)
+        return {**built.state, "issues": issue_ids(built.ws, built.issue_id),
+                **self.history.summary(self.current_id)}
 
     def hooks(self) -> DeskHooks:
         actions: dict[str, tuple[Callable[[dict[str, Any]], Outcome], bool]] = {

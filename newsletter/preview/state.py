@@ -17,10 +17,10 @@ from typing import Any
 
 from newsletter.build import BuildResult
 from newsletter.checks.runner import CheckReport
-from newsletter.config.schema import Config
+from newsletter.config.schema import Config, Theme
 from newsletter.exporting.services import service_names
 from newsletter.exporting.smtp import PASSWORD_ENV
-from newsletter.issue.classify import classify_theme, infer_study_type
+from newsletter.issue.classify import Decision, classify_theme, infer_study_type
 from newsletter.issue.plan import Entry, Plan, issue_texts
 from newsletter.issue.spec import ISSUE_ID
 from newsletter.limits import GMAIL_CLIP_BYTES, INBOX_DESKTOP, INBOX_PHONE, WARN_BYTES, byte_size
@@ -45,6 +45,7 @@ class Built:
     errors: list[str] = field(default_factory=list)
     report: CheckReport | None = None  # filled on first use (the checks cost some time)
     candidates: list[Summary] | None = None
+    state: dict[str, Any] | None = None  # desk_state's answer, made once per build
 
     @property
     def ok(self) -> bool:
@@ -65,10 +66,29 @@ def entry_card(entry: Entry, featured: bool) -> dict[str, Any]:
     }
 
 
-def summary_card(summary: Summary, config: Config, reason: str) -> dict[str, Any]:
+class Classified:
+    """The theme and study type of summaries outside the plan (candidates, excluded ones), kept
+    while the summary is the same object (the archive memo keeps unchanged summaries) and the
+    taxonomy is the same: classifying reads each body, too slow to do again on every edit."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, tuple[Summary, tuple[Theme, ...], str, Decision, Decision]] = {}
+
+    def decisions(self, summary: Summary, config: Config) -> tuple[Decision, Decision]:
+        hit = self._seen.get(summary.id)
+        if hit is not None and hit[0] is summary and hit[1] == config.themes \
+                and hit[2] == config.fallback_theme:
+            return hit[3], hit[4]
+        theme = classify_theme(summary, config.themes, config.fallback_theme)
+        study = infer_study_type(summary)
+        self._seen[summary.id] = (summary, config.themes, config.fallback_theme, theme, study)
+        return theme, study
+
+
+def summary_card(summary: Summary, config: Config, reason: str,
+                 classified: Classified) -> dict[str, Any]:
     """A summary that is not in the email (excluded, or a candidate), with why it is listed."""
-    theme = classify_theme(summary, config.themes, config.fallback_theme)
-    study = infer_study_type(summary)
+    theme, study = classified.decisions(summary, config)
     return {
         "id": summary.id, "title": summary.title, "published": summary.date.isoformat(),
         "url": summary.url, "path": summary.path, "theme": theme.label, "featured": False,
@@ -170,7 +190,7 @@ def _shown(built: Built) -> str | None:
     return built.ws.relative(built.path) if built.ws else built.path.name
 
 
-def desk_state(built: Built) -> dict[str, Any]:
+def desk_state(built: Built, classified: Classified) -> dict[str, Any]:
     """Everything the page shows beside the email (the caller fills report and candidates)."""
     if built.result is None or built.ws is None:
         return failed_state(built)
@@ -196,8 +216,9 @@ def desk_state(built: Built) -> dict[str, Any]:
         "sections": [{"id": s.theme.id, "label": s.theme.label, "more": s.more,
                       "summaries": [entry_card(e, False) for e in s.entries]}
                      for s in plan.sections],
-        "excluded": [summary_card(s, config, "excluded from this issue") for s in plan.excluded],
-        "candidates": [summary_card(s, config, candidate_reason(s, plan))
+        "excluded": [summary_card(s, config, "excluded from this issue", classified)
+                     for s in plan.excluded],
+        "candidates": [summary_card(s, config, candidate_reason(s, plan), classified)
                        for s in built.candidates or []],
         "findings": finding_dicts(built.report, plan) if built.report else [],
         "counts": built.report.counts if built.report else None,

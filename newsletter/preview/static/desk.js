@@ -3,7 +3,7 @@
 // a 409 (the file changed on disk) shows the file as it now is and writes nothing.
 "use strict";
 import {EDITABLE, MODE, getJSON, post} from "./api.js";
-import {setupViews, showEmail} from "./email.js";
+import {setupViews, showBuild, showEmail} from "./email.js";
 import {renderCandidates, renderSections} from "./cards.js";
 import {renderFields, renderInbox} from "./panel.js";
 import {renderChecks, renderExport, renderIssues, renderSendTest, renderUndo, showExported,
@@ -129,6 +129,7 @@ let seen = null;
 events.onmessage = event => {
   if (event.data === seen) return;
   const build = seen = event.data;
+  showBuild(build);  // the new email at once, even while an action waits for its answer
   // A build the page already shows (an action's own answer) needs no new state.
   queue = queue.then(() => state && String(state.build) === build ? showEmail() : refresh());
 };

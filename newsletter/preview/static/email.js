@@ -8,6 +8,7 @@ const LIMIT = 102400;
 let view = "desktop";
 let loaded = null;  // the build version the frame shows
 let lastStatus = null;
+let newest = -1;  // the newest build asked for: an answer about an older one comes too late
 
 function showStatus(status) {
   const box = $("status");
@@ -32,9 +33,24 @@ function showStatus(status) {
   }
 }
 
+const frameView = () => ["desktop", "mobile", "dark"].includes(view);
+const framePage = () => view === "dark" ? "/email-dark.html" : "/email.html";
+
+// A new build was announced: load it into the frame at once, then show its status.
+export function showBuild(version) {
+  const frame = $("email");
+  if (frameView() && !frame.hidden && Number(version) > newest) {
+    loaded = `${framePage()}?v=${version}`;
+    frame.src = loaded;
+  }
+  return showEmail();
+}
+
 // Show the current build in the chosen view. The frame is reloaded only for a new build.
 export async function showEmail(force = false) {
   const {data: status} = await getJSON("/status.json");
+  if (status.version < newest) return lastStatus;
+  newest = status.version;
   lastStatus = status;
   showStatus(status);
   const failed = !status.ok;
@@ -43,14 +59,13 @@ export async function showEmail(force = false) {
     const li = document.createElement("li"); li.textContent = e; return li;
   }));
   const frame = $("email");
-  frame.hidden = failed || !["desktop", "mobile", "dark"].includes(view);
+  frame.hidden = failed || !frameView();
   $("text").hidden = failed || view !== "text";
   $("source").hidden = failed || view !== "source";
   if (failed) { loaded = null; return status; }
   if (!frame.hidden) {
     frame.className = view === "mobile" ? "mobile" : "";
-    const page = view === "dark" ? "/email-dark.html" : "/email.html";
-    const key = `${page}?v=${status.version}`;
+    const key = `${framePage()}?v=${status.version}`;
     if (force || loaded !== key) {
       loaded = key;
       frame.src = key;
