@@ -63,6 +63,13 @@ class Desk:
         assert self.start and self.end
         return range_id(self.start, self.end)
 
+    def reference(self, ws: Workspace) -> tuple[str | None, date | None, date | None]:
+        """What to build, as the commands take it: the issue file once there is one, else the
+        date range the desk was started with."""
+        if self.start is None or issue_path(ws, self.current_id).is_file():
+            return self.current_id, None, None
+        return None, self.start, self.end
+
     def build(self, changed: set[Path] | None = None) -> Snapshot | None:
         """Build the issue. `changed`: the paths the watcher saw (None: from scratch). The desk's
         own write of the issue file, seen again by the watcher, builds nothing new."""
@@ -92,7 +99,7 @@ class Desk:
             built.ws = ws = open_workspace(self.root, known_checks=known_ids)
             built.path = issue_path(ws, self.current_id)
             built.version = edit.file_version(built.path)
-            issue, warnings = resolve_issue(ws, self.issue_id, self.start, self.end)
+            issue, warnings = resolve_issue(ws, *self.reference(ws))
             built.library = self._library(ws, hints)
             built.result = render_plan(ws, plan_issue(ws, issue, built.library, warnings))
         except NewsletterError as exc:
@@ -159,23 +166,34 @@ class Desk:
                                          "e.g. [{\"op\": \"feature\", \"id\": \"...\"}]"})
         ws, path = self._workspace_and_path()
         library = self.last.library if self.last is not None else None
+        started = self._start_range_file(ws, path, expected)
         try:
-            result = edit.apply_edits(ws, self.current_id, ops, expected_version=expected,
-                                      library=library)
-        except edit.VersionConflict as exc:
-            raise Refused(409, conflict_body(exc.current)) from None
+            result = edit.apply_edits(ws, self.current_id, ops, library=library,
+                                      expected_version=edit.file_version(path) if started
+                                      else expected)
+        except NewsletterError as exc:
+            if started:  # nothing of a refused edit stays, not even the new file
+                path.unlink(missing_ok=True)
+            if isinstance(exc, edit.VersionConflict):
+                raise Refused(409, conflict_body(exc.current)) from None
+            raise Refused(400, problem_body(exc)) from None
+        changes = ([f"created {ws.relative(path)}"] if started else []) + result.changes
+        before = None if started else result.before
+        if before != result.after:
+            self.history.record(self.current_id, Step(before, result.after, "; ".join(changes)))
+        return Outcome({"changes": changes}, rebuild=True)
+
+    def _start_range_file(self, ws: Workspace, path: Path, expected: str | None) -> bool:
+        """A date range without an issue file: its first edit starts one as `newsletter new`
+        would (a month's is started by apply_edits itself)."""
+        if self.start is None or expected is not None or path.exists():
+            return False
+        assert self.start and self.end
+        try:
+            new_issue(ws, self.current_id, self.start, self.end)
         except NewsletterError as exc:
             raise Refused(400, problem_body(exc)) from None
-        if result.before != result.after:
-            self.history.record(self.current_id, Step(result.before, result.after,
-                                                      "; ".join(result.changes)))
-        self._created(path)
-        return Outcome({"changes": result.changes}, rebuild=True)
-
-    def _created(self, path: Path) -> None:
-        """Once a range's issue file exists, the desk builds from the file."""
-        if self.issue_id is None and path.is_file():
-            self.issue_id, self.start, self.end = path.stem, None, None
+        return True
 
     def undo(self, payload: dict[str, Any]) -> Outcome:
         return self._travel(payload, undo=True)
@@ -249,13 +267,13 @@ class Desk:
         from newsletter.preview.publish import send_test
 
         ws, _path = self._workspace_and_path()
-        return Outcome({"sent": send_test(ws, self.issue_id, self.start, self.end)})
+        return Outcome({"sent": send_test(ws, *self.reference(ws))})
 
     def export(self, payload: dict[str, Any]) -> Outcome:
         from newsletter.preview.publish import export
 
         ws, _path = self._workspace_and_path()
-        return Outcome({"export": export(ws, self.issue_id, self.start, self.end,
+        return Outcome({"export": export(ws, *self.reference(ws),
                                          payload.get("service"))})
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +35,11 @@ def version_of(path: Path) -> str | None:
 class Desk:
     """A desk server that is built but not listening: requests go through TestClient."""
 
-    def __init__(self, ws: Workspace, issue: str, read_only: bool = False) -> None:
+    def __init__(self, ws: Workspace, issue: str | None, read_only: bool = False,
+                 start: date | None = None, end: date | None = None) -> None:
         self.ws = ws
-        self.server: PreviewServer = desk_server(ws.root, issue, None, None, 0, read_only)
+        self.server: PreviewServer = desk_server(ws.root, issue, start, end, 0, read_only)
+        issue = issue or f"{start}_{end}"
         self.server.rebuild()
         self.base = f"http://127.0.0.1:{self.server.port}"
         self.client = TestClient(self.server.app(), base_url=self.base)
@@ -342,6 +345,28 @@ def test_a_month_without_a_file_gets_one_at_the_first_edit(desk_ws: Workspace) -
         # undoing the edit that created the file removes it again
         assert desk.post("undo", {"version": version_of(desk.file)}).status_code == 200
         assert not desk.file.exists()
+    finally:
+        desk.close()
+
+
+def test_a_range_without_a_file_gets_one_at_the_first_edit(desk_ws: Workspace) -> None:
+    desk = Desk(desk_ws, None, start=date(2026, 5, 3), end=date(2026, 5, 20))
+    try:
+        assert desk.file.name == "2026-05-03_2026-05-20.toml"
+        state = desk.state()
+        assert state["issue"] == "2026-05-03_2026-05-20" and state["version"] is None
+        refused = desk.edit({"op": "feature", "id": "nope-nope"}, version=None)
+        assert refused.status_code == 400 and not desk.file.exists()  # nothing stays
+        first = state["sections"][0]["summaries"][0]["id"]
+        response = desk.edit({"op": "feature", "id": first}, version=None)
+        assert response.status_code == 200
+        text = desk.file.read_text()
+        assert "from = 2026-05-03\nto = 2026-05-20" in text and f'featured = ["{first}"]' in text
+        assert response.json()["version"] == version_of(desk.file)
+        assert response.json()["changes"][0] == "created issues/2026-05-03_2026-05-20.toml"
+        undone = desk.post("undo", {"version": version_of(desk.file)})
+        assert undone.status_code == 200 and not desk.file.exists()
+        assert undone.json()["ok"] is True and undone.json()["version"] is None  # the range again
     finally:
         desk.close()
 
