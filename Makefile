@@ -56,9 +56,10 @@ bench-check: install
 bench-desk: install browser
 	$(BIN)/python benchmarks/bench_desk.py
 
-## make screenshots: docs/*.png of the sample issue in headless chromium
+## make screenshots: docs/*.png of the sample issue and of the desk in headless chromium
 screenshots: install browser
 	$(BIN)/python scripts/screenshots.py
+	$(BIN)/python scripts/desk_screenshots.py
 
 ## make golden: regenerate tests/golden/*/expected after an intended template change
 golden: install

@@ -281,6 +281,23 @@ def test_reorder_cards_and_sections_by_keyboard(open_desk: Callable[..., DeskPag
     assert labels.index("Living with MS") < labels.index("Diagnosis & monitoring")
 
 
+def test_highlights_order_and_max_cards_per_section(open_desk: Callable[..., DeskPage]) -> None:
+    desk = open_desk()
+    page = desk.page
+    desk.act(lambda: desk.button(FEATURED[0], "Move down").click())
+    assert f'featured = ["{FEATURED[1]}", "{FEATURED[0]}"]' in desk.file().read_text()
+    assert desk.agree()["sections"][0] == ["Highlights", [desk.title(FEATURED[1]),
+                                                          desk.title(FEATURED[0])]]
+    limit = page.get_by_label("Max cards per section")
+    limit.fill("2")
+    desk.act(lambda: limit.press("Enter"))
+    assert "max_per_section = 2" in desk.file().read_text()
+    shown = desk.agree()
+    assert all(len(titles) <= 2 for label, titles in shown["sections"] if label != "Highlights")
+    assert "1 more in Progression" in shown["text"]
+    assert "1 more not shown" in desk.page.locator('.group[data-section="progression"]').inner_text()
+
+
 def test_reorder_by_drag_and_drop(open_desk: Callable[..., DeskPage]) -> None:
     desk = open_desk()
     desk.page.set_viewport_size({"width": 1400, "height": 2400})  # both cards in view: no scroll

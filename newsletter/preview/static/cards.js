@@ -34,12 +34,13 @@ function card(summary, index, list, section, state, edit) {
   const ids = list.map(c => c.id);
   const key = k => `${summary.id}:${k}`;
   const meta = [summary.published, summary.study_type || "study type unclear"].join(" · ");
+  const themeLabel = (state.themes.find(t => t.id === summary.theme) || {label: summary.theme}).label;
   const node = el("li", {class: "card", tabindex: "-1", dataset: {summaryId: summary.id, section},
                          draggable: EDITABLE ? "true" : null},
     el("div", {class: "card-title"}, summary.title),
     el("div", {class: "meta"}, meta),
     el("div", {class: "why"}, section === "highlights"
-      ? `Featured (Highlights). Theme: ${summary.theme} (${summary.why})`
+      ? `Featured (Highlights). Theme: ${themeLabel} (${summary.why})`
       : `Why here: ${summary.why}`),
     el("button", {type: "button", class: "link", dataset: {key: key("show")},
                   onclick: () => pointAt({url: summary.url})}, "Show in email"));
@@ -159,6 +160,7 @@ export function renderSections(state, edit) {
   const limit = $("max-per-section");
   if (!limit) return;  // read-only
   limit.closest("form").hidden = !state.ok;
+  limit.closest("form").onsubmit = event => { event.preventDefault(); limit.blur(); };
   if (document.activeElement !== limit) limit.value = state.max_per_section ?? "";
   limit.onchange = () => edit([{op: "set", field: "max_per_section",
                                 value: limit.value ? Number(limit.value) : null}]);
@@ -169,7 +171,8 @@ export function renderCandidates(state, edit) {
     const excluded = c.reason === "excluded from this issue";
     const node = el("li", {class: "card candidate", dataset: {summaryId: c.id}},
       el("div", {class: "card-title"}, c.title),
-      el("div", {class: "meta"}, [c.published, c.study_type || "study type unclear", c.theme].join(" · ")),
+      el("div", {class: "meta"}, [c.published, c.study_type || "study type unclear",
+                                  (state.themes.find(t => t.id === c.theme) || {label: c.theme}).label].join(" · ")),
       el("div", {class: "why"}, c.reason));
     if (EDITABLE) {
       node.append(el("div", {class: "actions"}, excluded

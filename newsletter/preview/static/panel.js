@@ -44,7 +44,7 @@ function setField(field, value, placeholder) {
 }
 
 export function renderFields(state, edit) {
-  $("intro-view").hidden = EDITABLE || !state.intro_html;
+  $("intro-view-box").hidden = EDITABLE || !state.intro_html;
   $("intro-view").innerHTML = state.intro_html || "";  // rendered and sanitised by the server
   const fields = $("fields");
   if (!EDITABLE) return;
