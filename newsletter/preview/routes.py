@@ -164,6 +164,9 @@ def make_app(server: PreviewServer) -> ASGIApp:
             return as_json(await run_in_threadpool(server.act, name, payload))
         except Refused as exc:
             return as_json(exc.body, exc.status)
+        except Exception as exc:  # a bug: say it in the page instead of a bare 500
+            return refusal(500, f"unexpected {type(exc).__name__}: {exc} (a bug in newsletter: "
+                                "please report it)")
 
     async def events(_request: Request) -> Response:
         queue = server.state.subscribe()

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tomlkit
 from aiosmtpd.controller import Controller
 from helpers import CHROMIUM
 from test_browser import ARGS
@@ -146,9 +147,11 @@ def open_desk(browser: Any, desk_ws: Workspace) -> Iterator[Callable[..., DeskPa
     def start(issue: str = ISSUE, read_only: bool = False, live: bool = True,
               smtp_port: int | None = None) -> DeskPage:
         if smtp_port is not None:
-            with open(desk_ws.root / "newsletter.toml", "a", encoding="utf-8") as config:
-                config.write(f'\n[send_test]\nrecipients = ["editor@example.org"]\n'
-                             f'smtp = "127.0.0.1:{smtp_port}"\n')
+            config = desk_ws.root / "newsletter.toml"
+            doc = tomlkit.parse(config.read_text(encoding="utf-8"))
+            doc["send_test"] = {"recipients": ["editor@example.org"],
+                                "smtp": f"127.0.0.1:{smtp_port}"}
+            config.write_text(tomlkit.dumps(doc), encoding="utf-8")
         server = desk_server(desk_ws.root, issue, None, None, 0, read_only)
         server.start()
         page = browser.new_page(viewport={"width": 1400, "height": 1000})

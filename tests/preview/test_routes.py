@@ -16,6 +16,7 @@ from helpers import REPO
 from starlette.testclient import TestClient
 
 from newsletter.preview.builder import desk_server
+from newsletter.preview.hooks import Action, DeskHooks, Outcome, Snapshot
 from newsletter.preview.server import PreviewServer
 from newsletter.storage.cache import CACHE_DIR
 from newsletter.workspace import Workspace, open_workspace
@@ -388,3 +389,39 @@ def test_render_intro_is_sanitised(desk: Desk) -> None:
     body = html.json()["html"]
     assert "<strong>Hi</strong>" in body and "<script>" not in body
     assert 'href="javascript' not in body and '<a href="https://example.org">b</a>' in body
+
+
+# --- the server alone: it knows nothing of the pipeline ----------------------------------------
+
+
+def test_the_server_takes_any_builder_and_hooks() -> None:
+    def boom(_payload: dict[str, Any]) -> Outcome:
+        raise RuntimeError("a bug")
+
+    hooks = DeskHooks(state=lambda: {"issue": "x"},
+                      actions={"echo": Action(lambda payload: Outcome(payload), writes=False),
+                               "rebuild": Action(lambda _p: Outcome({"did": 1}, rebuild=True)),
+                               "boom": Action(boom)})
+    builds: list[set[Path] | None] = []
+
+    def builder(changed: set[Path] | None) -> Snapshot:
+        builds.append(changed)
+        return Snapshot(True, "<p>email</p>", "text", "<mjml></mjml>", {"issue": "x"})
+
+    server = PreviewServer(builder, [], 0, desk=hooks)
+    client = TestClient(server.app(), base_url=f"http://127.0.0.1:{server.port}")
+    headers = {"X-Newsletter-Token": server.token}
+    try:
+        server.rebuild()
+        assert client.get("/email.html").text == "<p>email</p>"
+        assert client.get("/api/state").json() == {"issue": "x", "build": 1, "read_only": False}
+        assert client.post("/api/echo", json={"a": 1}, headers=headers).json() == {"a": 1}
+        rebuilt = client.post("/api/rebuild", json={}, headers=headers).json()
+        assert rebuilt == {"issue": "x", "build": 2, "read_only": False, "did": 1}
+        assert builds == [None, set()]
+        failed = client.post("/api/boom", json={}, headers=headers)
+        assert failed.status_code == 500 and "unexpected RuntimeError: a bug" in failed.json()["error"]
+        assert client.post("/api/nothing", json={}, headers=headers).status_code == 404
+    finally:
+        client.close()
+        server.socket.close()
