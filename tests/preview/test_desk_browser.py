@@ -276,7 +276,7 @@ def test_reorder_cards_and_sections_by_keyboard(open_desk: Callable[..., DeskPag
     desk.act(lambda: page.keyboard.press("Enter"))
     assert f'progression = ["{order[0]}", "{order[2]}", "{order[1]}"]' in desk.file().read_text()
     desk.agree()
-    page.get_by_role("button", name="Move section Living with MS up").focus()
+    page.get_by_role("button", name="Move section up: Living with MS").focus()
     desk.act(lambda: page.keyboard.press("Enter"))
     assert 'theme_order = ["treatments", "progression", "living", "diagnosis", "related", ' \
            '"research"]' in desk.file().read_text()

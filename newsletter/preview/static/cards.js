@@ -97,10 +97,10 @@ function group(section, cards, state, edit, position, total) {
     head.append(
       button("Move section up", `section:${section.id}:up`,
              () => edit([{op: "theme_order", themes: moved(ids, position, -1)}]),
-             {disabled: position === 0, "aria-label": `Move section ${section.label} up`}),
+             {disabled: position === 0, "aria-label": `Move section up: ${section.label}`}),
       button("Move section down", `section:${section.id}:down`,
              () => edit([{op: "theme_order", themes: moved(ids, position, 1)}]),
-             {disabled: position === total - 1, "aria-label": `Move section ${section.label} down`}));
+             {disabled: position === total - 1, "aria-label": `Move section down: ${section.label}`}));
   }
   const list = el("ol", {class: "cards", "aria-labelledby": `sec-${section.id}`},
     cards.map((c, i) => card(c, i, cards, section.id, state, edit)));
