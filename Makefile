@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: install demo test lint browser spamassassin caniemail bench bench-import bench-export bench-check \
-	bench-online screenshots golden fuzz clean
+	bench-online bench-desk screenshots golden fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -71,9 +71,15 @@ bench-check: install
 bench-online: install
 	$(BIN)/python benchmarks/bench_online.py
 
-## make screenshots: docs/*.png of the sample issue in headless chromium
+## make bench-desk: the desk's edit latency (a click to the updated email in chromium), 60 cards
+## of a 20,000-summary archive
+bench-desk: install browser
+	$(BIN)/python benchmarks/bench_desk.py
+
+## make screenshots: docs/*.png of the sample issue and of the desk in headless chromium
 screenshots: install browser
 	$(BIN)/python scripts/screenshots.py
+	$(BIN)/python scripts/desk_screenshots.py
 
 ## make golden: regenerate tests/golden/*/expected after an intended template change
 golden: install

@@ -24,3 +24,12 @@ def is_clipped(size: int) -> bool:
 def is_near_clip(size: int) -> bool:
     """Close enough to the clip that `check` warns (and `check --strict` fails)."""
     return size >= WARN_BYTES
+
+
+# What an inbox list shows of a message before it opens it, in characters (the desk's "Inbox
+# preview"). Clients cut by pixel width, so these are typical figures, not exact ones: Gmail's
+# web inbox shows the subject and then the preheader on one row of about 110 characters after a
+# sender column of about 20; a phone (Apple Mail or the Gmail app at 375 px) shows about 25
+# characters of sender, one line of subject (about 41) and two lines of preheader (about 90).
+INBOX_DESKTOP = {"sender": 20, "row": 110}
+INBOX_PHONE = {"sender": 25, "subject": 41, "preheader": 90}

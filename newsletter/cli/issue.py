@@ -85,26 +85,35 @@ def build(ctx: click.Context, issue_id: str | None, start: date | None, end: dat
 @issue_reference
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="Port on 127.0.0.1 (0 picks a free one).")
-@click.option("--open", "open_browser", is_flag=True, help="Open the preview in your browser.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the desk in your browser.")
+@click.option("--read-only", is_flag=True,
+              help="Show the email, the inbox preview, the sections and the checks without the "
+                   "controls (for reviewers); nothing can be changed, sent or exported.")
 @click.pass_context
 def preview(ctx: click.Context, issue_id: str | None, start: date | None, end: date | None,
-            port: int, open_browser: bool) -> None:
-    """Preview an issue in the browser; it rebuilds and reloads on every save.
+            port: int, open_browser: bool, read_only: bool) -> None:
+    """Open the editorial desk: the issue in the browser, and the controls to put it together.
 
-    Serves on 127.0.0.1 only (never on other network interfaces). The page has Desktop, Mobile
-    (375 px), Dark (the template's dark-mode rules applied), Plain text and Source views, and a
-    status line with the size against Gmail's 102 KB limit, the summaries per section and the
-    warnings. A save that breaks the build shows the errors in the page; the next good save
-    recovers. Ctrl-C stops it.
+    Serves on 127.0.0.1 only (never on other network interfaces). Beside the email (Desktop,
+    Mobile 375 px, Dark, Plain text and Source views) the desk shows the inbox preview (sender,
+    subject, preheader as inbox lists cut them), the sections and their cards (feature, exclude,
+    move to another theme, reorder), candidates to include, every check finding and the size
+    against Gmail's 102 KB limit, and has Send test, Export, an issue switcher and undo/redo.
+    Every change is written to issues/<ISSUE_ID>.toml (comments kept), exactly as
+    `newsletter edit` writes it; a month without an issue file gets one at the first change.
+    Saving any file rebuilds and reloads the page; a hand edit of the issue file is never
+    overwritten. A save that breaks the build shows the errors; the next good save recovers.
+    Ctrl-C stops it.
 
     \b
     Examples:
       newsletter preview 2026-05 --open
-      newsletter preview --from 2026-05-01 --to 2026-05-15 --port 8001
+      newsletter preview 2026-05 --read-only --port 8001
+      newsletter preview --from 2026-05-01 --to 2026-05-15
     """
     from newsletter.preview.builder import serve
 
-    serve(ctx.obj["root"], issue_id, start, end, port, open_browser, click.echo)
+    serve(ctx.obj["root"], issue_id, start, end, port, open_browser, click.echo, read_only)
 
 
 class _CheckCommand(click.Command):

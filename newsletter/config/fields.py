@@ -72,6 +72,22 @@ def email_address(value: str) -> str | None:
     return f"'{value}' is not an email address"
 
 
+def email_addresses(values: tuple[str, ...]) -> str | None:
+    bad = [v for v in values if not v.strip() or email_address(v.strip())]
+    if bad:
+        return f"not an email address: {', '.join(repr(b) for b in bad)}"
+    return None
+
+
+def smtp_server(value: str) -> str | None:
+    """HOST, HOST:PORT or [IPv6]:PORT (the form `send-test --smtp` takes)."""
+    if re.fullmatch(r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?", value.strip()):
+        port = value.rsplit(":", 1)[1] if re.search(r":\d+$", value) else "25"
+        if 0 < int(port) < 65536:
+            return None
+    return f"'{value}' is not HOST or HOST:PORT (for example smtp.example.org:587 or localhost:1025)"
+
+
 def mailto_address(value: str) -> str | None:
     """An address for the List-Unsubscribe mailto part: `addr` or `mailto:addr[?subject=...]`."""
     if value == "":

@@ -136,6 +136,9 @@ def _cross_checks(config: Config, v: _Validator) -> None:
         return
     for dup in sorted({i for i in ids if ids.count(i) > 1}):
         v.add("themes", f"theme id '{dup}' is used more than once", "give each theme its own id")
+    if config.send_test.starttls and config.send_test.ssl:
+        v.add("send_test.ssl", "starttls and ssl are both true", "keep one: starttls = true for "
+              "port 587, or ssl = true for port 465")
     if config.fallback_theme not in ids:
         v.add("fallback_theme", f"'{config.fallback_theme}' is not one of the themes "
               f"({', '.join(ids)})", "set it to the theme that should take unmatched summaries")

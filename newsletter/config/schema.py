@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from newsletter.config.fields import (
     email_address,
+    email_addresses,
     email_clients,
     hex_colour,
     http_url,
@@ -23,6 +24,7 @@ from newsletter.config.fields import (
     relative_dir,
     section_url_pattern,
     setting,
+    smtp_server,
     theme_id,
     timezone_name,
 )
@@ -199,6 +201,17 @@ class Import:
 
 
 @dataclass(frozen=True)
+class SendTest:
+    recipients: tuple[str, ...] = setting(
+        (), "Addresses the preview desk's Send test goes to.", email_addresses)
+    smtp: str = setting("localhost:1025", "SMTP server, HOST or HOST:PORT.", smtp_server)
+    starttls: bool = setting(False, "Upgrade the connection with STARTTLS (usually port 587).")
+    ssl: bool = setting(False, "Connect over TLS from the start (usually port 465).")
+    user: str = setting("", "Login name; the password is read only from the environment "
+                            "variable NEWSLETTER_SMTP_PASSWORD.")
+
+
+@dataclass(frozen=True)
 class Config:
     name: str = setting("MS Research Digest", "Newsletter name, shown in the header.", not_blank)
     website_url: str = setting("", "Your website; the header links to it.", http_url)
@@ -239,6 +252,8 @@ class Config:
     themes: tuple[Theme, ...] = setting(DEFAULT_THEMES, "The taxonomy, in section order.")
     checks: Checks = setting(Checks(), "Quality checks run by `newsletter check` and `build`.")
     import_: Import = setting(Import(), "Limits of `newsletter import`.", key="import")
+    send_test: SendTest = setting(SendTest(), "Test sends from the preview desk: recipients and "
+                                              "the SMTP server.")
 
     def theme(self, theme_id: str) -> Theme:
         return next(t for t in self.themes if t.id == theme_id)

@@ -1,65 +1,28 @@
-"""The pipeline side of `newsletter preview`: a builder callback and the paths to watch."""
+"""The pipeline side of `newsletter preview`: the builder callback, the paths to watch, and
+`serve`, which puts the desk and the server together."""
 
 from __future__ import annotations
 
-import threading
 import time
 import webbrowser
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from newsletter.build import prepare, render_plan
 from newsletter.checks.registry import known_ids
 from newsletter.config.load import CONFIG_FILE
-from newsletter.errors import NewsletterError
-from newsletter.limits import GMAIL_CLIP_BYTES, byte_size, is_clipped
-from newsletter.preview.server import PreviewServer, Snapshot
-from newsletter.render.compiled import preload
-from newsletter.summaries.library import LibraryMemo
+from newsletter.preview.desk import Desk
+from newsletter.preview.hooks import Builder
+from newsletter.preview.server import PreviewServer
 from newsletter.workspace import Workspace, open_workspace
 
 
 def make_builder(root: Path | None, issue_id: str | None, start: date | None,
-                 end: date | None) -> Callable[[set[Path] | None], Snapshot]:
+                 end: date | None) -> Builder:
     """Each call re-reads the workspace and renders the issue. The archive index stays in memory
     between calls: only the summary files the watcher reports are read again (a change to
     newsletter.toml reads everything)."""
-    memo = LibraryMemo()
-    warm = threading.Thread(target=preload, daemon=True)  # the first save need not wait for it
-    warm.start()
-
-    def builder(changed: set[Path] | None = None) -> Snapshot:
-        hints = None
-        if changed is not None and not any(p.name == CONFIG_FILE for p in changed):
-            hints = [str(p) for p in changed]
-        try:
-            ws = open_workspace(root, known_checks=known_ids)
-            result = render_plan(ws, prepare(ws, issue_id, start, end, memo=memo, changed=hints))
-        except NewsletterError as exc:
-            return Snapshot(ok=False, errors=[exc.message] + [str(p) for p in exc.problems])
-        except Exception as exc:  # a bug must not stop the preview: show it and keep watching
-            return Snapshot(ok=False, errors=[f"unexpected {type(exc).__name__}: {exc}"])
-        size = byte_size(result.html)
-        warnings = [str(w) for w in result.warnings + result.notices]
-        if is_clipped(size):
-            warnings.insert(0, f"{size:,} bytes: over Gmail's clipping limit; `build` will fail")
-        status = {
-            "issue": result.plan.issue.id,
-            "subject": result.plan.subject,
-            "html_bytes": size,
-            "limit_bytes": GMAIL_CLIP_BYTES,
-            "count": result.plan.count,
-            "sections": ([{"id": "highlights", "label": "Highlights",
-                           "count": len(result.plan.highlights)}] if result.plan.highlights
-                         else []) + [
-                {"id": s.theme.id, "label": s.theme.label, "count": len(s.entries)}
-                for s in result.plan.sections],
-            "warnings": warnings,
-        }
-        return Snapshot(True, result.html, result.text, result.email.mjml, status)
-
-    return builder
+    return Desk(root, issue_id, start, end).build
 
 
 def watch_paths(ws: Workspace) -> list[Path]:
@@ -68,14 +31,28 @@ def watch_paths(ws: Workspace) -> list[Path]:
     return [p for p in paths if p.exists()]
 
 
+def desk_server(root: Path | None, issue_id: str | None, start: date | None, end: date | None,
+                port: int, read_only: bool = False) -> PreviewServer:
+    """A server (not started yet) showing the issue with the desk beside it."""
+    ws = open_workspace(root, known_checks=known_ids)
+    if not read_only:  # watched from the start, so that a hand edit of a new file is seen
+        ws.issues_path.mkdir(parents=True, exist_ok=True)
+    desk = Desk(root, issue_id, start, end)
+    return PreviewServer(desk.build, watch_paths(ws), port, desk=desk.hooks(),
+                         read_only=read_only)
+
+
 def serve(root: Path | None, issue_id: str | None, start: date | None, end: date | None,
-          port: int, open_browser: bool, say: Callable[[str], None]) -> None:
+          port: int, open_browser: bool, say: Callable[[str], None],
+          read_only: bool = False) -> None:
     """Serve until interrupted (Ctrl-C)."""
     ws = open_workspace(root, known_checks=known_ids)
-    server = PreviewServer(make_builder(root, issue_id, start, end), watch_paths(ws), port)
+    server = desk_server(root, issue_id, start, end, port, read_only)
     server.start()
-    say(f"Previewing on {server.url} (127.0.0.1 only). Watching {ws.relative(ws.summaries_path)}/, "
-        f"{ws.relative(ws.issues_path)}/, templates/ and {CONFIG_FILE}; Ctrl-C stops.")
+    mode = " read-only" if read_only else ""
+    say(f"The{mode} desk is on {server.url} (127.0.0.1 only). Watching "
+        f"{ws.relative(ws.summaries_path)}/, {ws.relative(ws.issues_path)}/, templates/ and "
+        f"{CONFIG_FILE}; Ctrl-C stops.")
     if open_browser:
         webbrowser.open(server.url)
     try:

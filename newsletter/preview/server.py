@@ -1,200 +1,167 @@
-"""The local preview server with live reload.
+"""The local preview server: Starlette routes served by uvicorn on 127.0.0.1, live reload over
+Server-Sent Events, and the desk's JSON routes.
 
-It knows nothing of the pipeline: it takes a `builder` callback that returns a `Snapshot` (the
-pages to show, a status, or the errors of a failed build) and the paths to watch. A change under
-those paths calls the builder again and tells open pages to refresh (Server-Sent Events).
+It knows nothing of the pipeline (as mkdocs' server): it takes a `builder` callback that returns a
+`Snapshot` (the pages to show, a status, or the errors of a failed build), the paths to watch and,
+for the desk, `DeskHooks` (a state provider and named actions). A change under the watched paths
+calls the builder again and tells open pages to refresh.
 
-Only its own routes exist; nothing is read from disk by path, so there is no directory listing
-and no way out of the build. It binds to 127.0.0.1 only.
+Every request must name this server in its Host header (127.0.0.1:PORT or localhost:PORT) and,
+when it has an Origin, come from this server's origin: a web page elsewhere cannot read the
+preview (DNS rebinding) nor drive the desk (CSRF). Every POST also needs the page's token (a
+random value per process, embedded in the page). Only the routes below exist; nothing is read
+from disk by a path taken from the request.
 """
 
 from __future__ import annotations
 
+import asyncio
 import errno
-import html
-import json
-import re
+import secrets
+import socket
 import threading
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from newsletter.errors import PreviewError
+from newsletter.preview.hooks import Builder, DeskHooks, Snapshot
+from newsletter.preview.routes import HOST, error_page, force_dark, make_app
 
-HOST = "127.0.0.1"
-APP_PAGE = Path(__file__).parent / "app.html"
-
-
-@dataclass
-class Snapshot:
-    """What one build produced for the preview (or why it failed)."""
-
-    ok: bool
-    html: str = ""
-    text: str = ""
-    mjml: str = ""
-    status: dict[str, Any] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
+__all__ = ["HOST", "PreviewError", "PreviewServer", "Snapshot", "State", "error_page",
+           "force_dark"]
 
 
-# Called with the paths that changed (None: build from scratch).
-Builder = Callable[[set[Path] | None], Snapshot]
-
-
-def force_dark(document: str) -> str:
-    """The email as a dark-mode client shows it: its prefers-color-scheme rules made unconditional."""
-    rules = []
-    for match in re.finditer(r"@media[^{]*prefers-color-scheme:\s*dark[^{]*\{", document):
-        depth, i = 1, match.end()
-        while depth and i < len(document):
-            depth += {"{": 1, "}": -1}.get(document[i], 0)
-            i += 1
-        rules.append(document[match.end():i - 1])
-    if not rules:
-        return document
-    style = "<style>:root{color-scheme:dark}" + "".join(rules) + "</style>"
-    return document.replace("</head>", style + "</head>", 1)
-
-
-def error_page(errors: Iterable[str]) -> str:
-    items = "".join(f"<li>{html.escape(e)}</li>" for e in errors)
-    return ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Build failed"
-            "</title></head><body style=\"font:15px/1.5 sans-serif;margin:24px;color:#1d2430\">"
-            "<h1 style=\"font-size:20px;color:#a01616\">The build failed</h1>"
-            f"<ul id=\"errors\">{items}</ul><p>Fix the files and save: the preview reloads by "
-            "itself.</p></body></html>")
-
-
-class _State:
-    """The current snapshot and its version; waiters are woken when it changes."""
+class State:
+    """The current snapshot and its version. Threads wait on `changed`; event streams (on the
+    server's event loop) are woken through their queues."""
 
     def __init__(self) -> None:
         self.snapshot = Snapshot(ok=False, errors=["not built yet"])
         self.version = 0
         self.changed = threading.Condition()
         self.closing = False
+        self._streams: set[tuple[asyncio.AbstractEventLoop, asyncio.Queue[int | None]]] = set()
 
     def publish(self, snapshot: Snapshot) -> None:
         with self.changed:
             self.snapshot = snapshot
             self.version += 1
             self.changed.notify_all()
+            self._tell(self.version)
+
+    def close(self) -> None:
+        with self.changed:
+            self.closing = True
+            self.changed.notify_all()
+            self._tell(None)
 
     def wait(self, seen: int, timeout: float) -> int:
         with self.changed:
             self.changed.wait_for(lambda: self.version != seen or self.closing, timeout)
             return self.version
 
+    def subscribe(self) -> asyncio.Queue[int | None]:
+        queue: asyncio.Queue[int | None] = asyncio.Queue()
+        with self.changed:
+            self._streams.add((asyncio.get_running_loop(), queue))
+        return queue
 
-class _Handler(BaseHTTPRequestHandler):
-    server_version = "newsletter-preview"
-    state: _State
+    def unsubscribe(self, queue: asyncio.Queue[int | None]) -> None:
+        with self.changed:
+            self._streams = {s for s in self._streams if s[1] is not queue}
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        path = urlsplit(self.path).path
-        snap = self.state.snapshot
-        routes: dict[str, Callable[[], tuple[str, str]]] = {
-            "/": lambda: (APP_PAGE.read_text(encoding="utf-8"), "text/html"),
-            "/email.html": lambda: (snap.html if snap.ok else error_page(snap.errors), "text/html"),
-            "/email-dark.html": lambda: (force_dark(snap.html) if snap.ok
-                                         else error_page(snap.errors), "text/html"),
-            "/email.txt": lambda: (snap.text, "text/plain"),
-            "/email.mjml": lambda: (snap.mjml, "text/plain"),
-            "/status.json": lambda: (json.dumps(self._status(snap)), "application/json"),
-        }
-        if path == "/events":
-            self._events()
-        elif path in routes:
-            body, kind = routes[path]()
-            self._send(200, body, kind)
-        else:
-            self._send(404, "Not found: the preview serves only its own pages.", "text/plain")
-
-    def _status(self, snap: Snapshot) -> dict[str, Any]:
-        return {"ok": snap.ok, "version": self.state.version, "errors": snap.errors,
-                **snap.status}
-
-    def _send(self, code: int, body: str, kind: str) -> None:
-        payload = body.encode("utf-8")
-        self.send_response(code)
-        self.send_header("Content-Type", f"{kind}; charset=utf-8")
-        self.send_header("Content-Length", str(len(payload)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def _events(self) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        seen = self.state.version
-        try:
-            self.wfile.write(f"data: {seen}\n\n".encode())
-            self.wfile.flush()
-            while not self.state.closing:
-                version = self.state.wait(seen, timeout=10)
-                message = f"data: {version}\n\n" if version != seen else ": keep-alive\n\n"
-                seen = version
-                self.wfile.write(message.encode())
-                self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError):
-            return
+    def _tell(self, message: int | None) -> None:
+        for loop, queue in list(self._streams):
+            try:
+                loop.call_soon_threadsafe(queue.put_nowait, message)
+            except RuntimeError:  # that loop is closed: the stream is gone
+                self._streams.discard((loop, queue))
 
 
 class PreviewServer:
-    """An HTTP server on 127.0.0.1 plus a watcher thread that rebuilds on change."""
+    """uvicorn on 127.0.0.1 serving the Starlette app, plus a watcher thread that rebuilds on
+    change. Builds and desk actions run one at a time."""
 
-    def __init__(self, builder: Builder, watch: list[Path], port: int = 8000) -> None:
+    def __init__(self, builder: Builder, watch: list[Path], port: int = 8000, *,
+                 desk: DeskHooks | None = None, read_only: bool = False) -> None:
         self.builder = builder
         self.watch_paths = watch
-        self.state = _State()
-        handler = type("Handler", (_Handler,), {"state": self.state})
-        try:
-            self.httpd = ThreadingHTTPServer((HOST, port), handler)
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                raise PreviewError(f"port {port} on {HOST} is already in use; stop the other "
-                                   "server or choose another port with --port "
-                                   "(--port 0 picks a free one)") from None
-            raise PreviewError(f"cannot listen on {HOST}:{port}: {exc.strerror}") from None
-        self.httpd.daemon_threads = True
+        self.desk = desk
+        self.read_only = read_only
+        self.token = secrets.token_urlsafe(32)
+        self.state = State()
+        self.lock = threading.RLock()
+        self.socket = _listen(port)
+        self.port: int = self.socket.getsockname()[1]
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._uvicorn: Any = None
 
     @property
     def url(self) -> str:
-        return f"http://{HOST}:{self.httpd.server_address[1]}/"
+        return f"http://{HOST}:{self.port}/"
+
+    def app(self) -> Any:
+        return make_app(self)
 
     def rebuild(self, changed: set[Path] | None = None) -> None:
-        started = time.perf_counter()
-        snapshot = self.builder(changed)
-        snapshot.status.setdefault("build_seconds", round(time.perf_counter() - started, 3))
-        self.state.publish(snapshot)
+        with self.lock:
+            started = time.perf_counter()
+            snapshot = self.builder(changed)
+            if snapshot is None:
+                return
+            snapshot.status.setdefault("build_seconds", round(time.perf_counter() - started, 3))
+            self.state.publish(snapshot)
+
+    def desk_state(self) -> dict[str, Any]:
+        """The desk's state, rebuilt first when the files changed since the last build."""
+        assert self.desk is not None
+        with self.lock:
+            pending = self.desk.pending()
+            if pending is not None:
+                self.rebuild(pending)
+            return {**self.desk.state(), "build": self.state.version, "read_only": self.read_only}
+
+    def act(self, name: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Run one desk action (the caller has checked the token and read-only mode)."""
+        assert self.desk is not None
+        with self.lock:
+            outcome = self.desk.actions[name].run(payload)
+            if not outcome.rebuild:
+                return outcome.data
+            self.rebuild(set())
+            return {**self.desk_state(), **outcome.data}
 
     def start(self) -> None:
+        import uvicorn
+
         self.rebuild()
-        for target in (self.httpd.serve_forever, self._watch):
-            thread = threading.Thread(target=target, daemon=True)
+        config = uvicorn.Config(self.app(), log_level="warning", access_log=False, lifespan="off",
+                                proxy_headers=False, server_header=False, ws="none",
+                                http="h11", timeout_graceful_shutdown=1)
+        self._uvicorn = uvicorn.Server(config)
+        serving = threading.Thread(target=self._uvicorn.run, kwargs={"sockets": [self.socket]},
+                                   daemon=True)
+        watching = threading.Thread(target=self._watch, daemon=True)
+        for thread in (serving, watching):
             thread.start()
             self._threads.append(thread)
+        deadline = time.monotonic() + 10
+        while not self._uvicorn.started and serving.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if not self._uvicorn.started:
+            self.stop()
+            raise PreviewError(f"the preview server on {HOST}:{self.port} did not start")
 
     def stop(self) -> None:
         self._stop.set()
-        with self.state.changed:
-            self.state.closing = True
-            self.state.changed.notify_all()
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.state.close()
+        if self._uvicorn is not None:
+            self._uvicorn.should_exit = True
         for thread in self._threads:
             thread.join(timeout=5)
+        self.socket.close()
 
     def _watch(self) -> None:
         from watchfiles import watch
@@ -211,6 +178,25 @@ class PreviewServer:
                     changed.add(path)
             if changed and not self._stop.is_set():
                 self.rebuild(changed)
+
+
+def _listen(port: int) -> socket.socket:
+    """A listening socket on 127.0.0.1 (bound here, so that a busy port is a clear error and the
+    port is known before the app is made)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((HOST, port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise PreviewError(f"port {port} on {HOST} is already in use; stop the other "
+                               "server or choose another port with --port "
+                               "(--port 0 picks a free one)") from None
+        raise PreviewError(f"cannot listen on {HOST}:{port}: {exc.strerror}") from None
+    sock.set_inheritable(True)
+    return sock
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

@@ -273,7 +273,7 @@ def test_default_toml_parses_back_to_the_defaults() -> None:
     assert parse_config(text) == Config()
     assert '# timezone = "UTC"' in text
     assert tomllib.loads(text) == {"colors": {}, "utm": {}, "disclaimer": {}, "checks": {},
-                                   "import": {}}
+                                   "import": {}, "send_test": {}}
 
 
 def test_default_toml_with_values_writes_them_active() -> None:

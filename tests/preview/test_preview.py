@@ -101,7 +101,7 @@ def test_mobile_view_has_no_horizontal_overflow(browser_page):
     page = browser_page
     _email_frame(page).locator("h1").wait_for()
     page.click("button[data-view=mobile]")
-    page.wait_for_function("document.getElementById('email').className === 'mobile'")
+    page.wait_for_function("() => document.getElementById('email').className === 'mobile'")
     frame = _email_frame(page)
     frame.locator("h1").wait_for()
     widths = frame.locator("html").evaluate(
