@@ -1,0 +1,78 @@
+"""The size promises at their exact edges, with the numbers written out: Gmail clips from 102,400
+bytes on, so `build` refuses an email.html of 102,400 bytes and writes one of 102,399; `check`
+reports an error from 102,400 and a warning from 90,000 bytes.
+
+The email is brought to an exact size by the length of the issue's intro (one plain word: each
+character adds one byte to the HTML); the sizes asserted are literals, not the library's
+constants.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from helpers import WorkspaceFactory, summary_text
+
+from newsletter.build import build
+from newsletter.checks.runner import check_issue
+from newsletter.errors import SizeLimitError
+from newsletter.workspace import Workspace
+
+PROBE = 1_000  # intro length of the measuring build
+
+
+def with_intro(factory: WorkspaceFactory, length: int) -> Workspace:
+    factory.write("issues/2026-05.toml",
+                  f'from = 2026-05-01\nto = 2026-05-31\nintro = "{"a" * length}"\n')
+    return factory.reopen()
+
+
+def intro_for(factory: WorkspaceFactory, html_bytes: int) -> int:
+    """The intro length that makes email.html exactly `html_bytes` long."""
+    base = len(build(with_intro(factory, PROBE), "2026-05", write=False).html.encode("utf-8"))
+    return PROBE + html_bytes - base
+
+
+@pytest.fixture
+def factory(make_ws: WorkspaceFactory) -> WorkspaceFactory:
+    make_ws(summaries={"a.md": summary_text()})
+    return make_ws
+
+
+def test_build_writes_an_email_of_102_399_bytes(factory: WorkspaceFactory) -> None:
+    ws = with_intro(factory, intro_for(factory, 102_399))
+    result = build(ws, "2026-05")
+    html = ws.output_path / "2026-05" / "email.html"
+    assert len(html.read_bytes()) == 102_399
+    assert json.loads((html.parent / "manifest.json").read_text())["bytes"]["html"] == 102_399
+    assert result.written[0] == (html, 102_399)
+
+
+def test_build_refuses_an_email_of_exactly_102_400_bytes(factory: WorkspaceFactory) -> None:
+    ws = with_intro(factory, intro_for(factory, 102_400))
+    with pytest.raises(SizeLimitError) as exc:
+        build(ws, "2026-05")
+    assert str(exc.value).startswith("email.html would be 102,400 bytes (1 cards); Gmail clips "
+                                     "emails above 102,400 bytes (about 102 KB)")
+    assert not (ws.output_path / "2026-05").exists()
+    # one card cannot be cut: the fix names the other ways out
+    assert exc.value.problems[0].fix == "exclude some summaries or shorten the intro and teasers"
+
+
+def test_check_at_the_edges(factory: WorkspaceFactory) -> None:
+    """size.html: nothing at 89,999 bytes, a warning at 90,000 and 102,399, an error at 102,400."""
+    found = {}
+    for size in (89_999, 90_000, 102_399, 102_400):
+        report, result = check_issue(with_intro(factory, intro_for(factory, size)), "2026-05")
+        assert len(result.html.encode("utf-8")) == size
+        found[size] = [(f.level, f.message) for f in report.findings if f.check == "size.html"]
+    assert found == {
+        89_999: [],
+        90_000: [("warning", "the HTML is 90,000 bytes, close to Gmail's clipping limit of "
+                             "102,400 bytes")],
+        102_399: [("warning", "the HTML is 102,399 bytes, close to Gmail's clipping limit of "
+                              "102,400 bytes")],
+        102_400: [("error", "the HTML is 102,400 bytes; Gmail clips emails from 102,400 bytes "
+                            "on, hiding the rest and the footer")],
+    }
