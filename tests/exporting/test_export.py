@@ -509,3 +509,19 @@ def test_listmonk_uses_its_documented_preferences_link(sample_ws, tmp_path):
     assert 'href="{{ UnsubscribeURL }}?manage=true"' in body["body"]
     assert "Update your preferences: {{ UnsubscribeURL }}?manage=true" in body["altbody"]
     assert "ManageURL" not in body["body"] + body["altbody"]
+
+
+def test_campaign_monitor_names_the_element_a_stray_token_needs(make_ws, tmp_path: Path) -> None:
+    ws = make_ws(summaries=SUMMARIES, issues=ISSUE_FILE)
+    footer = (REPO / "newsletter/render/templates/partials/footer.mjml.j2").read_text()
+    assert "</mj-text>" in footer
+    make_ws.write("templates/partials/footer.mjml.j2", footer.replace(
+        "</mj-text>", "<p>Leave: {{ placeholders.unsubscribe_url }}</p></mj-text>", 1))
+    with pytest.raises(ExportError) as info:
+        export(ws, ISSUE, None, None, "campaign-monitor", out_dir=tmp_path / "x")
+    assert info.value.message == (
+        "the campaign-monitor export needs %%NL_UNSUBSCRIBE_URL%% as the href of a link, to turn "
+        "that link into its <unsubscribe> element")
+    assert [(p.where, p.message) for p in info.value.problems] == [
+        ("templates", '%%NL_UNSUBSCRIBE_URL%% is used outside <a href="...">')]
+    assert not (tmp_path / "x").exists()
