@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint browser bench bench-import bench-export bench-check screenshots golden clean
+.PHONY: install demo test lint browser openssl bench bench-import bench-export bench-check screenshots golden clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,10 +24,16 @@ browser:
 	  echo "installing Debian's chromium (needed by the browser tests)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-## make test: lint + the whole test suite (browser tests included)
-test: install browser
+## make openssl: Debian's openssl, which makes the certificate of the SMTP TLS tests
+openssl:
+	@command -v openssl >/dev/null || { \
+	  echo "installing Debian's openssl (needed by the SMTP TLS tests)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null; }
+
+## make test: lint + the whole test suite (browser and TLS tests included: they fail, not skip)
+test: install browser openssl
 	$(BIN)/ruff check .
-	NEWSLETTER_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q
+	NEWSLETTER_REQUIRE_BROWSER=1 NEWSLETTER_REQUIRE_OPENSSL=1 $(BIN)/python -m pytest -q
 
 lint: install
 	$(BIN)/ruff check .
@@ -55,7 +61,8 @@ bench-check: install
 screenshots: install browser
 	$(BIN)/python scripts/screenshots.py
 
-## make golden: regenerate tests/golden/*/expected after an intended template change
+## make golden: regenerate tests/golden/*/expected after an intended (and committed) template
+## change; refuses a work tree with uncommitted changes and prints the diff of what it rewrote
 golden: install
 	$(BIN)/python scripts/regen_golden.py
 
