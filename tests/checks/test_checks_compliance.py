@@ -105,7 +105,19 @@ def test_preheader_must_come_before_the_visible_text() -> None:
 def test_subject_length() -> None:
     assert run("compliance.subject", context(page(title="x" * 70))) == []
     findings = run("compliance.subject", context(page(title="x" * 71)))
-    assert levels(findings) == ["warning"] and "71 characters" in findings[0].message
+    assert [(f.level, f.where, f.message, f.fix) for f in findings] == [(
+        "warning", "subject", f"the subject has 71 characters; inboxes show about 70 or fewer: "
+        f"\"{'x' * 71}\"", "shorten the subject to 70 characters or fewer")]
+
+
+def test_an_email_without_a_title_has_an_empty_subject() -> None:
+    untitled = page().replace("<title>Test Digest: May 2026</title>", "")
+    assert "<title>" not in untitled
+    findings = run("compliance.subject", context(untitled))
+    assert [(f.level, f.where, f.message, f.fix) for f in findings] == [
+        ("error", "subject", "the subject is empty", 'set subject = "..." in the issue file')]
+    spaces = run("compliance.subject", context(page(title="  \n ")))
+    assert [f.message for f in spaces] == ["the subject is empty"]
 
 
 def test_placeholders_are_fine_in_the_generic_build_but_not_in_an_export() -> None:

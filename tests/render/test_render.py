@@ -136,6 +136,32 @@ def test_fill_removes_optional_blocks_and_escapes_values():
         placeholders.fill("", {"nope": "x"}, is_html=True)
 
 
+def test_fill_keeps_unknown_blocks_and_resolves_given_ones():
+    doc = ("<!--nl:web_version_url--><a href=\"%%NL_WEB_VERSION_URL%%\">W</a><!--/nl:web_version_url-->"
+           "<!--nl:preferences_url--><a href=\"%%NL_PREFERENCES_URL%%\">P</a><!--/nl:preferences_url-->")
+    out = placeholders.fill(doc, {"web_version_url": "https://x.org/w"}, is_html=True)
+    assert out == ('<a href="https://x.org/w">W</a><!--nl:preferences_url--><a href='
+                   '"%%NL_PREFERENCES_URL%%">P</a><!--/nl:preferences_url-->')
+    assert placeholders.fill("A: %%NL_POSTAL_ADDRESS%%", {"postal_address": "1 <St>\n2"},
+                             is_html=False) == "A: 1 <St>\n2"  # text is not escaped
+    text = "Top\n\nWeb: %%NL_WEB_VERSION_URL%%\n\nPrefs: %%NL_PREFERENCES_URL%%\n\nEnd\n"
+    assert placeholders.fill(text, {"web_version_url": None, "preferences_url": None},
+                             is_html=False) == "Top\n\nEnd\n"  # no gap left where lines were
+    with pytest.raises(ValueError) as exc:
+        placeholders.fill("", {"nope": "x", "also": None}, is_html=False)
+    assert str(exc.value) == "unknown placeholder names: ['also', 'nope']"
+
+
+def test_replace_block_swaps_only_the_named_block():
+    doc = ("<p><!--nl:unsubscribe_url--><a href=\"%%NL_UNSUBSCRIBE_URL%%\">U</a>"
+           "<!--/nl:unsubscribe_url--> <!--nl:web_version_url-->W<!--/nl:web_version_url--></p>")
+    assert placeholders.replace_block(doc, "unsubscribe_url", "<a href=\"https://x.org/s\">S</a>") \
+        == ("<p><a href=\"https://x.org/s\">S</a> <!--nl:web_version_url-->W"
+            "<!--/nl:web_version_url--></p>")
+    assert placeholders.replace_block(doc, "preferences_url", "X") == doc
+    assert placeholders.remaining("%%NL_B%% %%NL_A%% %%NL_B%% %%nl_c%%") == ["%%NL_A%%", "%%NL_B%%"]
+
+
 def test_plain_text_carries_everything_and_wraps(sample_ws):
     result = _build(sample_ws)
     text = result.text
