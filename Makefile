@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint browser openssl bench bench-import bench-export bench-check screenshots golden clean
+.PHONY: install demo test lint browser openssl bench bench-import bench-export bench-check screenshots golden mutate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,19 @@ screenshots: install browser
 ## change; refuses a work tree with uncommitted changes and prints the diff of what it rewrote
 golden: install
 	$(BIN)/python scripts/regen_golden.py
+
+## make mutate: mutation testing (mutmut, configured in pyproject.toml) of the functions that
+## carry the README's promises; prints the results table of docs/mutation.md. Long (see there):
+## not part of make test. Results stay in mutants/ (`mutmut show NAME` shows one mutant).
+MUTATE_SCOPE := newsletter.storage.output.* newsletter.limits.* newsletter.checks.rules.size.* \
+	newsletter.checks.rules.disclaimer.* newsletter.issue.select.* newsletter.issue.classify.* \
+	newsletter.build.* newsletter.issue.plan.* newsletter.render.placeholders.* \
+	newsletter.checks.rules.compliance.* newsletter.exporting.services.base.x_fill__* \
+	newsletter.render.context.* newsletter.render.text.* newsletter.render.html.*
+mutate: install
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2 $(foreach s,$(MUTATE_SCOPE),"$(s)")
+	$(BIN)/python scripts/mutation_table.py $(foreach s,$(MUTATE_SCOPE),"$(s)")
 
 clean:
 	rm -rf $(VENV) output .pytest_cache .ruff_cache
