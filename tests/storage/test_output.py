@@ -135,3 +135,59 @@ def test_atomic_write_and_write_new(tmp_path: Path) -> None:
     assert (tmp_path / "new.txt").read_text() == "only once"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "new.txt"]
     assert [p.name for p in path.parent.iterdir()] == ["notes.txt"]
+
+
+def test_write_new_without_hard_links_creates_exclusively(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_links(src: str | Path, dst: str | Path) -> None:
+        raise PermissionError(1, "Operation not permitted")  # e.g. a FAT or network drive
+
+    monkeypatch.setattr(output.os, "link", no_links)
+    write_new(tmp_path / "a.txt", "first")
+    assert (tmp_path / "a.txt").read_text() == "first"
+    with pytest.raises(FileExistsError):
+        write_new(tmp_path / "a.txt", "second")
+    assert (tmp_path / "a.txt").read_text() == "first"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]  # no temporary file left
+
+
+def test_a_failed_write_leaves_no_temporary_file(tmp_path: Path) -> None:
+    with pytest.raises(TypeError):
+        atomic_write(tmp_path / "a.txt", 5)  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(OSError):
+        atomic_write(tmp_path / "folder", "a file cannot replace a folder")
+    assert [p.name for p in tmp_path.iterdir()] == ["folder"]
+    assert list((tmp_path / "folder").iterdir()) == []
+
+
+def test_atomic_write_encodes_text_as_utf8(tmp_path: Path) -> None:
+    atomic_write(tmp_path / "a.txt", "café – α")
+    assert (tmp_path / "a.txt").read_bytes() == "café – α".encode()
+    write_new(tmp_path / "b.txt", "naïve")
+    assert (tmp_path / "b.txt").read_bytes() == "naïve".encode()
+
+
+@pytest.mark.parametrize(("manifest", "ours"), [
+    ('{"generator": "newsletter 0.1.0"}', True),
+    ('{"generator": "newsletter"}', True),
+    ('{"generator": "Newsletter 0.1.0"}', False),
+    ('{"generator": 3}', False),
+    ("{}", False),
+    ('["generator", "newsletter"]', False),
+    ("not json", False),
+    ('{"generator": "newsletter 0.1.0", "name": "caf\u00e9"}', True),
+])
+def test_only_a_folder_with_our_manifest_is_replaced(tmp_path: Path, manifest: str,
+                                                     ours: bool) -> None:
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "manifest.json").write_text(manifest, encoding="utf-8")
+    if ours:
+        write_output(target, {"email.html": b"new"})
+        assert snapshot(target) == {"email.html": b"new"}
+    else:
+        with pytest.raises(OutputError):
+            write_output(target, {"email.html": b"new"})
+        assert snapshot(target) == {"manifest.json": manifest.encode()}
