@@ -217,6 +217,7 @@ def test_plural_rules_for_a_final_y() -> None:
     assert score({"body": "two keys"}, ["key"])[0] == 1  # a vowel before y: keys, not kies
     assert score({"body": "two kies"}, ["key"])[0] == 0
     assert score({"body": "MYs and mies"}, ["my"])[0] == 1  # two letters: no y -> ies
+    assert score({"body": "spies and a spy"}, ["spy"])[1] == (Match("spy", "body", 1, 2),)
 
 
 def test_a_single_capital_letter_is_no_abbreviation() -> None:
