@@ -182,6 +182,28 @@ def test_markdown_to_text_lists_and_links():
                                         "  - one\n  - two items here")
 
 
+def test_markdown_to_text_more_cases():
+    assert markdown_to_text("") == "" and markdown_to_text("  \n \n") == ""
+    assert markdown_to_text("Use _this_ and *that*, __strong__, not snake_case_words.") == (
+        "Use this and that, strong, not snake_case_words.")
+    assert markdown_to_text("1. first\n2) second\n* third\n  continued here") == (
+        "  - first\n  - second\n  - third continued here")
+    assert markdown_to_text("One\nparagraph\n\n \nTwo") == "One paragraph\n\nTwo"
+    long_item = "- " + "word " * 30
+    assert markdown_to_text(long_item).split("\n") == [
+        "  - " + "word " * 14 + "word", "    " + "word " * 14 + "word"]
+    url = "https://example.org/" + "a" * 90
+    assert markdown_to_text(f"Read {url} now " + "x " * 40).split("\n")[:2] == ["Read", url]
+
+
+def test_wrap_and_tidy_text():
+    from newsletter.render.text import tidy_text, wrap
+
+    assert wrap("a-b " * 30, width=20).split("\n")[0] == "a-b a-b a-b a-b a-b"  # no hyphen breaks
+    assert wrap("x " * 5, width=6, indent="> ") == "> x x\n> x x\n> x"
+    assert tidy_text("\n\nA  \t\nB\n\n\n\nC\n\n") == "A\nB\n\nC\n"
+
+
 def test_minify_keeps_conditional_comments_and_markers():
     doc = ("<html>\n <head>\n  <!-- a comment -->\n  <style>\n a { color : red ; }\n </style>\n"
            " </head>\n <body>\n  <!--[if mso]>\n  <table>\n  <tr><td>\n  <![endif]-->\n"
