@@ -127,3 +127,53 @@ def test_placeholders_are_fine_in_the_generic_build_but_not_in_an_export() -> No
     findings = run("compliance.placeholders", context(html, txt, service="acme"))
     assert [(f.where, "acme" in f.message) for f in findings] == [("email.html", True),
                                                                   ("email.txt", True)]
+
+
+def findings_of(rule: str, ctx) -> list[tuple[str, str, str, str | None]]:
+    return [(f.level, f.where, f.message, f.fix) for f in run(rule, ctx)]
+
+
+def test_the_unsubscribe_findings_word_for_word() -> None:
+    keep = ("keep the unsubscribe link of partials/footer.mjml.j2 and email.txt.j2, and set "
+            "unsubscribe_url in newsletter.toml (or export for a service)")
+    assert findings_of("compliance.unsubscribe", context(page(footer=f"<p>{ADDRESS}</p>"),
+                                                         text(unsubscribe=""))) == [
+        ("error", "email.html", "no unsubscribe link", keep),
+        ("error", "email.txt", "no unsubscribe link", keep)]
+    html, txt = generic()
+    assert findings_of("compliance.unsubscribe", context(html, txt, service="acme")) == [
+        ("error", part, "the unsubscribe link is still the placeholder %%NL_UNSUBSCRIBE_URL%%: "
+                        "the acme export did not fill it", "export again; if it persists, report it")
+        for part in ("email.html", "email.txt")]
+    assert findings_of("compliance.unsubscribe", context(html, txt, config(base=NO_URLS))) == [
+        ("info", "newsletter.toml", "unsubscribe_url is not set: the email keeps "
+         "%%NL_UNSUBSCRIBE_URL%%, which each service's export fills with its own unsubscribe link",
+         "nothing to do when you send through `newsletter export`; set unsubscribe_url to send "
+         "this build as it is")]
+
+
+def test_the_postal_address_findings_word_for_word() -> None:
+    assert findings_of("compliance.postal-address", context(cfg=config(base=NO_URLS))) == [
+        ("error", "newsletter.toml", "postal_address is not set, so the email carries no postal "
+         "address (bulk email must show one)",
+         'set postal_address = "Organisation, street, town, postcode" in newsletter.toml')]
+    html, txt = generic(address=ADDRESS_TOKEN)
+    assert findings_of("compliance.postal-address", context(html, txt, service="acme")) == [
+        ("error", part, "the postal address is still the placeholder %%NL_POSTAL_ADDRESS%%",
+         "export again for the service, or set postal_address in newsletter.toml")
+        for part in ("email.html", "email.txt")]
+    html, txt = generic(address="")
+    assert findings_of("compliance.postal-address", context(html, txt)) == [
+        ("error", part, "the postal address is missing (or hidden)",
+         "keep {{ placeholders.postal_address }} in the footer of partials/footer.mjml.j2 and "
+         "email.txt.j2") for part in ("email.html", "email.txt")]
+
+
+def test_the_preheader_finding_word_for_word() -> None:
+    assert findings_of("compliance.preheader", context(page(preheader=""))) == [
+        ("warning", "email.html", "no preheader: inboxes will preview the first text of the email "
+         "instead", 'set preheader = "..." in the issue file, and keep <mj-preview> in '
+         "email.mjml.j2")]
+    hidden_but_empty = '<div style="display:none">   </div>'
+    assert levels(run("compliance.preheader", context(page(preheader=hidden_but_empty)))) == [
+        "warning"]
