@@ -63,3 +63,37 @@ def test_each_style_block_with_a_nested_rule_is_named() -> None:
 def test_styles_inside_outlook_conditional_comments_are_not_counted() -> None:
     hidden = "<!--[if mso]><style>" + "p{margin:0}" * 2_000 + "</style><![endif]-->"
     assert run("size.style", context(page(head=hidden))) == []
+
+
+def test_nested_at_rule_edge_cases() -> None:
+    # a statement @-rule (no block) inside a block counts; at the top level it does not
+    assert nested_at_rules("@import url(a.css);@media x{@import url(b.css);a{b:c}}") == ["@import"]
+    assert nested_at_rules("@charset 'utf-8';a{b:c}") == []
+    # a plain rule inside @media is fine, an @-rule inside a plain rule's block is reported
+    assert nested_at_rules("@media x{a{b:c}d{e:f}}") == []
+    assert nested_at_rules("a{@media x{b{c:d}}}") == []
+    assert nested_at_rules("@media x{a{b:c}}@media y{d{e:f}}@supports (a:b){@media z{}}") == [
+        "@media"]
+    # unbalanced closing braces are ignored; single-quoted strings hide their braces too
+    assert nested_at_rules("}}@media x{a{b:c}}") == []
+    assert nested_at_rules("@media x{a{content:'}'}@media y{}}") == ["@media"]
+    assert nested_at_rules('a{content:"\\"{"}@media x{@font-face{f:g}}') == ["@font-face"]
+
+
+def test_the_size_findings_word_for_word() -> None:
+    fix = ("set max_per_section in the issue file (each section then links to the rest; "
+           "`newsletter build` says which value fits), or exclude some summaries")
+    style = "<style>" + "p{margin:0}" * 1_500 + "</style>"
+    assert [(f.level, f.where, f.message, f.fix) for f in run("size.style", context(page(
+        head=style)))] == [
+        ("error", "email.html <style>", "the <style> blocks hold 16,500 bytes; Gmail drops styles "
+         "over 16,384 bytes (16 KB), and with them the mobile layout",
+         "move rules into the templates' inlined styles (partials/styles.css.j2) or remove "
+         "unused ones")]
+    nested = "<style>@supports (a:b){@media x{a{b:c}}@media y{c{d:e}}}</style>"
+    assert [(f.level, f.where, f.message, f.fix) for f in run("size.at-rule", context(page(
+        head=nested)))] == [
+        ("warning", "email.html <style> #1", "@media nested inside another @-rule; Gmail drops "
+         "this whole <style> block", "write each @media/@supports block at the top level of the "
+         "style sheet, combining their conditions")]
+    assert [f.fix for f in run("size.html", context(sized(102_400)))] == [fix]
