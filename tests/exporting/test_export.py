@@ -525,3 +525,41 @@ def test_campaign_monitor_names_the_element_a_stray_token_needs(make_ws, tmp_pat
     assert [(p.where, p.message) for p in info.value.problems] == [
         ("templates", '%%NL_UNSUBSCRIBE_URL%% is used outside <a href="...">')]
     assert not (tmp_path / "x").exists()
+
+
+def test_a_placeholder_outside_its_block_stops_the_export(make_ws, tmp_path: Path) -> None:
+    ws = make_ws(config=SENDER, summaries=SUMMARIES, issues=ISSUE_FILE)
+    footer = (REPO / "newsletter/render/templates/partials/footer.mjml.j2").read_text()
+    make_ws.write("templates/partials/footer.mjml.j2", footer.replace(
+        "</mj-text>", "<p>Settings: {{ placeholders.preferences_url }}</p></mj-text>", 1))
+    with pytest.raises(ExportError) as info:
+        export(ws, ISSUE, None, None, "eml", out_dir=tmp_path / "x")
+    assert info.value.message == ("the eml export still has the placeholder %%NL_PREFERENCES_URL%% "
+                                  "after filling")
+    assert [(p.where, p.message, p.fix) for p in info.value.problems] == [(
+        "templates", "a placeholder is used outside the place the default theme gives it (an "
+        "optional one must sit inside its <!--nl:NAME--> block in HTML, or on a line of its own "
+        "in text)", "compare your templates/ with the default theme's header and footer")]
+    make_ws.write("templates/partials/footer.mjml.j2", footer.replace(
+        "</mj-text>", "<p>{{ placeholders.preferences_url }} {{ placeholders.web_version_url }}"
+                      "</p></mj-text>", 1))
+    with pytest.raises(ExportError) as info:
+        export(make_ws.reopen(), ISSUE, None, None, "eml", out_dir=tmp_path / "y")
+    assert info.value.message == ("the eml export still has the placeholders "
+                                  "%%NL_PREFERENCES_URL%%, %%NL_WEB_VERSION_URL%% after filling")
+    assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
+
+
+def test_a_missing_unsubscribe_tag_names_the_part(make_ws, tmp_path: Path) -> None:
+    ws = make_ws(summaries=SUMMARIES, issues=ISSUE_FILE)
+    text = (REPO / "newsletter/render/templates/email.txt.j2").read_text()
+    assert "Unsubscribe: {{ placeholders.unsubscribe_url }}\n" in text
+    make_ws.write("templates/email.txt.j2",
+                  text.replace("Unsubscribe: {{ placeholders.unsubscribe_url }}\n", ""))
+    with pytest.raises(ExportError) as info:
+        export(ws, ISSUE, None, None, "mailchimp", out_dir=tmp_path / "x")
+    assert info.value.message == "the mailchimp export's text part has no *|UNSUB|* (its unsubscribe tag)"
+    assert [(p.where, p.message, p.fix) for p in info.value.problems] == [(
+        "templates", "the text template has no unsubscribe link, so *|UNSUB|* had nowhere to go",
+        "keep the unsubscribe link of the default theme's footer (partials/footer.mjml.j2 and "
+        "email.txt.j2)")]
