@@ -3,6 +3,7 @@ it cannot, the manifest and the summary lines `newsletter build` prints (written
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -89,3 +90,13 @@ def test_build_summary_lines(make_ws: WorkspaceFactory) -> None:
         "Built issue 2026-05 (May 2026): 1 summaries in 1 section")
     assert build_summary(build(ws, "2026-05", write=False), ws.root) == (
         "Built issue 2026-05 (May 2026): 2 summaries in 2 sections\n")
+
+
+def test_build_summary_sizes_in_kilobytes_of_1024_bytes(make_ws: WorkspaceFactory) -> None:
+    ws = make_ws(summaries={"a.md": summary_text()})
+    result = build(ws, "2026-05", write=False)
+    big = dataclasses.replace(result, written=[(ws.root / "out/email.html", 102_399),
+                                               (ws.root / "out/email.txt", 5_000)])
+    assert build_summary(big, ws.root).splitlines()[1:] == [
+        "  out/email.html   100.0 KB  (100% of Gmail's 102 KB clipping limit)",
+        "  out/email.txt      4.9 KB"]

@@ -36,7 +36,7 @@ def test_html_size_counts_bytes_not_characters() -> None:
 
 def test_style_limit_is_on_the_total_of_all_blocks() -> None:
     half = "a{b:c}" * 1_365  # 8,190 bytes
-    exact = "<style>" + "p" * 16_383 + "</style><style>p</style>"  # 16,384 bytes: not over
+    exact = ("<style>" + "p" * 16_383 + "</style><style>p</style><style></style>")  # 16,384 bytes
     assert run("size.style", context(page(head=exact))) == []
     over = f"<style>{half}</style><style>{half}</style><style>p{{margin:0}}</style>"
     findings = run("size.style", context(page(head=over)))

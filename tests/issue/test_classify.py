@@ -216,7 +216,7 @@ def test_plural_rules_for_a_final_y() -> None:
         Match("therapy", "body", 1, 2),)
     assert score({"body": "two keys"}, ["key"])[0] == 1  # a vowel before y: keys, not kies
     assert score({"body": "two kies"}, ["key"])[0] == 0
-    assert score({"body": "MYs and mies"}, ["my"])[0] == 1  # two letters: no y -> ies
+    assert score({"body": "my mys mies"}, ["my"])[1] == (Match("my", "body", 1, 2),)  # 2 letters
     assert score({"body": "spies and a spy"}, ["spy"])[1] == (Match("spy", "body", 1, 2),)
 
 
@@ -224,3 +224,10 @@ def test_a_single_capital_letter_is_no_abbreviation() -> None:
     assert score({"body": "a b c"}, ["B"])[0] == 1
     assert score({"body": "MS and ms"}, ["MS"])[0] == 1
     assert score({"body": "Ms"}, ["MS"])[0] == 0
+
+
+def test_reason_lists_several_keywords_of_one_field() -> None:
+    decision = classify_theme(make(title="apple and banana", body="banana"),
+                              (Theme(id="fruit", label="Fruit", keywords=("apple", "banana")),),
+                              "fruit")
+    assert decision.reason() == "score 7 (title x3: apple, banana; body x1: banana)"
