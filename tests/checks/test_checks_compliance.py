@@ -177,3 +177,21 @@ def test_the_preheader_finding_word_for_word() -> None:
     hidden_but_empty = '<div style="display:none">   </div>'
     assert levels(run("compliance.preheader", context(page(preheader=hidden_but_empty)))) == [
         "warning"]
+
+
+def test_what_counts_as_an_unsubscribe_link_in_html() -> None:
+    def found(anchor: str, cfg_extra: str = "", **kwargs: object) -> list[str]:
+        html = page(footer=f"<p>{ADDRESS}</p><p>{anchor}</p>")
+        cfg = config(base=f'name = "T"\npostal_address = "{ADDRESS}"\n' + cfg_extra)
+        return levels(run("compliance.unsubscribe", context(html, text(), cfg, **kwargs)))
+
+    leave = 'unsubscribe_url = "https://example.org/leave"\n'
+    assert found('<a href="https://example.org/leave">Leave the list</a>', leave) == []
+    assert found('<a href="https://example.org/optout">Unsubscribe here</a>') == []
+    assert found('<a href="https://example.org/unsub?u=1">Leave</a>') == []
+    assert found('<a href="https://example.org/optout">Leave</a>', leave) == ["error"]
+    assert found('<a>Unsubscribe</a>') == ["error"]  # no href: not a link
+    # a service's element (Campaign Monitor's <unsubscribe>) counts unless hidden
+    assert found("<unsubscribe>Unsubscribe</unsubscribe>", service="campaign-monitor") == []
+    assert found('<unsubscribe style="display:none">Unsubscribe</unsubscribe>',
+                 service="campaign-monitor") == ["error"]
