@@ -195,3 +195,16 @@ def test_what_counts_as_an_unsubscribe_link_in_html() -> None:
     assert found("<unsubscribe>Unsubscribe</unsubscribe>", service="campaign-monitor") == []
     assert found('<unsubscribe style="display:none">Unsubscribe</unsubscribe>',
                  service="campaign-monitor") == ["error"]
+
+
+def test_what_counts_as_an_unsubscribe_link_in_text() -> None:
+    cfg = config(base=f'name = "T"\npostal_address = "{ADDRESS}"\n')  # no unsubscribe_url
+
+    def found(line: str) -> list[str]:
+        return levels(run("compliance.unsubscribe", context(page(), text(unsubscribe=line), cfg)))
+
+    assert found("To unsubscribe: <https://example.org/stop>") == []
+    assert found("Unsubscribe (https://example.org/stop)") == []
+    assert found("Unsubscribe at Xhttps://example.org/stop") == ["error"]  # not a link
+    assert found("Unsubscribe by replying") == ["error"]
+    assert found("Leave: https://example.org/stop") == ["error"]  # no "unsub" on the line

@@ -379,7 +379,7 @@ def test_postal_address_is_required_where_the_service_has_no_tag(make_ws, tmp_pa
     with pytest.raises(ExportError) as info:
         export(ws, ISSUE, None, None, "ses", out_dir=tmp_path / "x")
     assert [p.field for p in info.value.problems] == ["postal_address"]
-    assert "set postal_address" in str(info.value)
+    assert info.value.message == "cannot export for ses: set postal_address in newsletter.toml"
     parsed = _export_files(ws, "mailchimp", tmp_path / "mc")  # Mailchimp has its own tag
     assert "*|HTML:LIST_ADDRESS_HTML|*" in parsed.html
 
@@ -427,6 +427,10 @@ def test_content_that_looks_like_template_syntax_is_refused(make_ws, tmp_path: P
         with pytest.raises(ExportError) as info:
             export(ws, ISSUE, None, None, service, out_dir=tmp_path / "x")
         assert "'{{'" in str(info.value), service
+        assert info.value.message == (f"cannot export for {service}: the content would break "
+                                      "its templates")
+        assert info.value.problems[0].message.endswith(
+            f"which {service} reads as its own template syntax")
     assert _export_files(ws, "mailchimp", tmp_path / "mc").subject == "May news"
     ws = make_ws(config=SENDER, summaries={"2026-05/w.md": summary_text(
         title="Why *|FNAME|* is not a name")}, issues=ISSUE_FILE)
