@@ -76,3 +76,16 @@ def test_check_at_the_edges(factory: WorkspaceFactory) -> None:
         102_400: [("error", "the HTML is 102,400 bytes; Gmail clips emails from 102,400 bytes "
                             "on, hiding the rest and the footer")],
     }
+
+
+def test_the_size_error_names_the_issue_file_even_without_one(make_ws: WorkspaceFactory) -> None:
+    from newsletter.build import size_error
+
+    ws = make_ws(summaries={"a.md": summary_text()})  # no issues/2026-05.toml
+    result = build(ws, "2026-05", write=False)
+    assert result.plan.issue.path is None
+    error = size_error(result, 3)
+    assert [(p.where, p.field) for p in error.problems] == [("issues/2026-05.toml",
+                                                             "max_per_section")]
+    assert error.problems[0].fix == ("set max_per_section = 3 (each section then keeps its 3 "
+                                     "newest and links to the rest), or exclude some summaries")

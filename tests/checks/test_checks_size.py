@@ -78,6 +78,9 @@ def test_nested_at_rule_edge_cases() -> None:
     assert nested_at_rules("}}@media x{a{b:c}}") == []
     assert nested_at_rules("@media x{a{content:'}'}@media y{}}") == ["@media"]
     assert nested_at_rules('a{content:"\\"{"}@media x{@font-face{f:g}}') == ["@font-face"]
+    # a statement last in its block; a comment before a nested rule
+    assert nested_at_rules("@media x{@import url(b.css);}") == ["@import"]
+    assert nested_at_rules("@supports (a:b){/* note */@media x{a{b:c}}}") == ["@media"]
 
 
 def test_the_size_findings_word_for_word() -> None:
