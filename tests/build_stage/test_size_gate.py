@@ -89,3 +89,43 @@ def test_the_size_error_names_the_issue_file_even_without_one(make_ws: Workspace
                                                              "max_per_section")]
     assert error.problems[0].fix == ("set max_per_section = 3 (each section then keeps its 3 "
                                      "newest and links to the rest), or exclude some summaries")
+
+
+def themed(slug: str, theme: str, day: int) -> str:
+    return summary_text(slug=slug, title=f"A study called {slug}", published=f"2026-05-{day:02d}",
+                        themes=f"[{theme}]")
+
+
+def suggestion(factory: WorkspaceFactory, limit: int | None, html_bytes: int) -> str:
+    """The fix the build gives when email.html (at max_per_section `limit`) is `html_bytes`."""
+    extra = f"max_per_section = {limit}\n" if limit else ""
+
+    def issue(length: int) -> None:
+        factory.write("issues/2026-05.toml", f'from = 2026-05-01\nto = 2026-05-31\n{extra}'
+                                             f'intro = "{"a" * length}"\n')
+
+    issue(PROBE)
+    base = len(build(factory.reopen(), "2026-05", write=False).html.encode("utf-8"))
+    issue(PROBE + html_bytes - base)
+    with pytest.raises(SizeLimitError) as exc:
+        build(factory.reopen(), "2026-05", write=False)
+    assert str(exc.value).startswith(f"email.html would be {html_bytes:,} bytes")
+    return exc.value.problems[0].fix or ""
+
+
+def test_the_build_suggests_one_per_section_when_only_that_fits(make_ws) -> None:
+    make_ws(summaries={"a.md": themed("a", "living", 1), "b.md": themed("b", "living", 2),
+                       "c.md": themed("c", "research", 3), "d.md": themed("d", "research", 4)})
+    assert suggestion(make_ws, None, 102_500) == (
+        "set max_per_section = 1 (each section then keeps its 1 newest and links to the rest), "
+        "or exclude some summaries")
+
+
+def test_the_suggestion_counts_the_cards_a_limit_already_left_out(make_ws) -> None:
+    """Sections of 4 (3 shown, 1 more) and 1: 3 per section is clipped, 2 fits, so 2."""
+    files = {f"{s}.md": themed(s, "living", day) for s, day in (("a", 1), ("b", 2), ("c", 3),
+                                                                   ("d", 4))}
+    make_ws(summaries={**files, "e.md": themed("e", "research", 5)})
+    assert suggestion(make_ws, 3, 102_500) == (
+        "set max_per_section = 2 (each section then keeps its 2 newest and links to the rest), "
+        "or exclude some summaries")
