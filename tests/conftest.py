@@ -59,3 +59,19 @@ def link_server() -> Iterator[str]:
 
     with http_server() as base:
         yield base
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memos_under_mutmut() -> None:
+    """Under `make mutate` (mutmut sets MUTANT_UNDER_TEST), empty every lru_cache of the package
+    before each test: otherwise the first test fills a memo, mutmut credits only that test with
+    the memoised function, and a mutant there meets none of the tests that would catch it."""
+    if not os.environ.get("MUTANT_UNDER_TEST"):
+        return
+    import sys
+
+    for name, module in list(sys.modules.items()):
+        if name.split(".")[0] == "newsletter" and module is not None:
+            for value in list(vars(module).values()):
+                if callable(getattr(value, "cache_clear", None)):
+                    value.cache_clear()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from helpers import many_summaries, summary_text
 
 from newsletter.build import build
 from newsletter.errors import ContentError, OutputError, SizeLimitError
-from newsletter.limits import GMAIL_CLIP_BYTES
 
 
 def test_build_writes_four_files_and_manifest(sample_ws):
@@ -89,9 +89,21 @@ def test_size_limit_fails_with_a_max_per_section_suggestion(make_ws):
     assert "Gmail clips emails above 102,400 bytes" in message and "max_per_section = " in message
     assert not (ws.output_path / "2026-05").exists()
     limit = int(message.split("max_per_section = ")[1].split()[0])
+    assert re.match(r"email.html would be \d{3},\d{3} bytes \(110 cards\); Gmail clips emails "
+                    r"above 102,400 bytes \(about 102 KB\), hiding the rest, the footer and the "
+                    r"responsive styles\n", message)
+    assert [(p.where, p.field, p.message, p.fix) for p in exc.value.problems] == [(
+        "issues/2026-05.toml", "max_per_section", "the issue is too large for one email",
+        f"set max_per_section = {limit} (each section then keeps its {limit} newest and links to "
+        "the rest), or exclude some summaries")]
+    # the suggestion is the largest value that fits: one more is still clipped
+    (ws.issues_path / "2026-05.toml").write_text(
+        f"from = 2026-05-01\nto = 2026-05-31\nmax_per_section = {limit + 1}\n")
+    with pytest.raises(SizeLimitError):
+        build(ws, "2026-05")
     (ws.issues_path / "2026-05.toml").write_text(
         f"from = 2026-05-01\nto = 2026-05-31\nmax_per_section = {limit}\n")
     result = build(ws, "2026-05")
-    assert len(result.html.encode()) < GMAIL_CLIP_BYTES
+    assert len(result.html.encode()) < 102_400
     assert all(s.more > 0 for s in result.plan.sections)
     assert "more in Treatments &amp; therapies" in result.html

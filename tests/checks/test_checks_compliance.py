@@ -105,7 +105,19 @@ def test_preheader_must_come_before_the_visible_text() -> None:
 def test_subject_length() -> None:
     assert run("compliance.subject", context(page(title="x" * 70))) == []
     findings = run("compliance.subject", context(page(title="x" * 71)))
-    assert levels(findings) == ["warning"] and "71 characters" in findings[0].message
+    assert [(f.level, f.where, f.message, f.fix) for f in findings] == [(
+        "warning", "subject", f"the subject has 71 characters; inboxes show about 70 or fewer: "
+        f"\"{'x' * 71}\"", "shorten the subject to 70 characters or fewer")]
+
+
+def test_an_email_without_a_title_has_an_empty_subject() -> None:
+    untitled = page().replace("<title>Test Digest: May 2026</title>", "")
+    assert "<title>" not in untitled
+    findings = run("compliance.subject", context(untitled))
+    assert [(f.level, f.where, f.message, f.fix) for f in findings] == [
+        ("error", "subject", "the subject is empty", 'set subject = "..." in the issue file')]
+    spaces = run("compliance.subject", context(page(title="  \n ")))
+    assert [f.message for f in spaces] == ["the subject is empty"]
 
 
 def test_placeholders_are_fine_in_the_generic_build_but_not_in_an_export() -> None:
@@ -115,3 +127,84 @@ def test_placeholders_are_fine_in_the_generic_build_but_not_in_an_export() -> No
     findings = run("compliance.placeholders", context(html, txt, service="acme"))
     assert [(f.where, "acme" in f.message) for f in findings] == [("email.html", True),
                                                                   ("email.txt", True)]
+
+
+def findings_of(rule: str, ctx) -> list[tuple[str, str, str, str | None]]:
+    return [(f.level, f.where, f.message, f.fix) for f in run(rule, ctx)]
+
+
+def test_the_unsubscribe_findings_word_for_word() -> None:
+    keep = ("keep the unsubscribe link of partials/footer.mjml.j2 and email.txt.j2, and set "
+            "unsubscribe_url in newsletter.toml (or export for a service)")
+    assert findings_of("compliance.unsubscribe", context(page(footer=f"<p>{ADDRESS}</p>"),
+                                                         text(unsubscribe=""))) == [
+        ("error", "email.html", "no unsubscribe link", keep),
+        ("error", "email.txt", "no unsubscribe link", keep)]
+    html, txt = generic()
+    assert findings_of("compliance.unsubscribe", context(html, txt, service="acme")) == [
+        ("error", part, "the unsubscribe link is still the placeholder %%NL_UNSUBSCRIBE_URL%%: "
+                        "the acme export did not fill it", "export again; if it persists, report it")
+        for part in ("email.html", "email.txt")]
+    assert findings_of("compliance.unsubscribe", context(html, txt, config(base=NO_URLS))) == [
+        ("info", "newsletter.toml", "unsubscribe_url is not set: the email keeps "
+         "%%NL_UNSUBSCRIBE_URL%%, which each service's export fills with its own unsubscribe link",
+         "nothing to do when you send through `newsletter export`; set unsubscribe_url to send "
+         "this build as it is")]
+
+
+def test_the_postal_address_findings_word_for_word() -> None:
+    assert findings_of("compliance.postal-address", context(cfg=config(base=NO_URLS))) == [
+        ("error", "newsletter.toml", "postal_address is not set, so the email carries no postal "
+         "address (bulk email must show one)",
+         'set postal_address = "Organisation, street, town, postcode" in newsletter.toml')]
+    html, txt = generic(address=ADDRESS_TOKEN)
+    assert findings_of("compliance.postal-address", context(html, txt, service="acme")) == [
+        ("error", part, "the postal address is still the placeholder %%NL_POSTAL_ADDRESS%%",
+         "export again for the service, or set postal_address in newsletter.toml")
+        for part in ("email.html", "email.txt")]
+    html, txt = generic(address="")
+    assert findings_of("compliance.postal-address", context(html, txt)) == [
+        ("error", part, "the postal address is missing (or hidden)",
+         "keep {{ placeholders.postal_address }} in the footer of partials/footer.mjml.j2 and "
+         "email.txt.j2") for part in ("email.html", "email.txt")]
+
+
+def test_the_preheader_finding_word_for_word() -> None:
+    assert findings_of("compliance.preheader", context(page(preheader=""))) == [
+        ("warning", "email.html", "no preheader: inboxes will preview the first text of the email "
+         "instead", 'set preheader = "..." in the issue file, and keep the hidden preheader '
+         "<div> at the top of <mj-body> in email.mjml.j2")]
+    hidden_but_empty = '<div style="display:none">   </div>'
+    assert levels(run("compliance.preheader", context(page(preheader=hidden_but_empty)))) == [
+        "warning"]
+
+
+def test_what_counts_as_an_unsubscribe_link_in_html() -> None:
+    def found(anchor: str, cfg_extra: str = "", **kwargs: object) -> list[str]:
+        html = page(footer=f"<p>{ADDRESS}</p><p>{anchor}</p>")
+        cfg = config(base=f'name = "T"\npostal_address = "{ADDRESS}"\n' + cfg_extra)
+        return levels(run("compliance.unsubscribe", context(html, text(), cfg, **kwargs)))
+
+    leave = 'unsubscribe_url = "https://example.org/leave"\n'
+    assert found('<a href="https://example.org/leave">Leave the list</a>', leave) == []
+    assert found('<a href="https://example.org/optout">Unsubscribe here</a>') == []
+    assert found('<a href="https://example.org/unsub?u=1">Leave</a>') == []
+    assert found('<a href="https://example.org/optout">Leave</a>', leave) == ["error"]
+    assert found('<a>Unsubscribe</a>') == ["error"]  # no href: not a link
+    # a service's element (Campaign Monitor's <unsubscribe>) counts unless hidden
+    assert found("<unsubscribe>Unsubscribe</unsubscribe>", service="campaign-monitor") == []
+    assert found('<unsubscribe style="display:none">Unsubscribe</unsubscribe>',
+                 service="campaign-monitor") == ["error"]
+
+
+def test_what_counts_as_an_unsubscribe_link_in_text() -> None:
+    cfg = config(base=f'name = "T"\npostal_address = "{ADDRESS}"\n')  # no unsubscribe_url
+
+    def found(line: str) -> list[str]:
+        return levels(run("compliance.unsubscribe", context(page(), text(unsubscribe=line), cfg)))
+
+    assert found("To unsubscribe: <https://example.org/stop>") == []
+    assert found("Unsubscribe (https://example.org/stop)") == []
+    assert found("Unsubscribe at Xhttps://example.org/stop") == ["error"]  # not a link
+    assert found("Unsubscribe by replying") == ["error"]
+    assert found("Leave: https://example.org/stop") == ["error"]  # no "unsub" on the line

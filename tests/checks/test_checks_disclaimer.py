@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from helpers.checks import DISCLAIMER_HTML, config, context, levels, page, run, text
 
@@ -52,3 +54,48 @@ def test_a_disclaimer_wrapped_over_lines_in_text_is_found() -> None:
     wrapped = text()
     assert DEFAULT_DISCLAIMER not in wrapped  # it is wrapped at 78 characters
     assert run("disclaimer.text", context(txt=wrapped)) == []
+
+
+@pytest.mark.parametrize(("wrapper", "reason"), [
+    ('<div style="display:none">{}</div>', '<div style="display:none">'),
+    ('<section hidden>{}</section>', "<section hidden>"),
+    ('<table role="presentation" style="opacity:0"><tr><td><div>{}</div></td></tr></table>',
+     '<table style="opacity:0">'),
+])
+def test_the_message_names_the_hiding_element(wrapper: str, reason: str) -> None:
+    findings = run("disclaimer.html", context(page(disclaimer=wrapper.format(DISCLAIMER_HTML))))
+    assert [(f.where, f.message, f.fix) for f in findings] == [(
+        "email.html", f"the disclaimer is in the HTML but hidden from readers (inside {reason})",
+        "remove display:none / visibility:hidden / max-height:0 / hidden from the disclaimer "
+        "block and the elements around it in the templates")]
+
+
+def test_a_disclaimer_spread_over_inline_elements_is_found() -> None:
+    words = DEFAULT_DISCLAIMER.split(" ")
+    spread = f"<p>{' '.join(words[:3])} <b>{' '.join(words[3:6])}</b> {' '.join(words[6:])}</p>"
+    assert run("disclaimer.html", context(page(disclaimer=spread))) == []
+    hidden = f'<div style="display:none">{spread}</div>'
+    findings = run("disclaimer.html", context(page(disclaimer=hidden)))
+    assert [f.message for f in findings] == [
+        'the disclaimer is in the HTML but hidden from readers (inside <div style="display:none">)']
+
+
+def test_the_missing_messages_and_fix() -> None:
+    keep = ("keep {% include \"partials/disclaimer.mjml.j2\" %} in email.mjml.j2 (and the "
+            "disclaimer block in email.txt.j2); change the wording in newsletter.toml "
+            "[disclaimer] text, not by removing it")
+    html = run("disclaimer.html", context(page(disclaimer="")))
+    assert [(f.level, f.where, f.message, f.fix) for f in html] == [
+        ("error", "email.html", "the disclaimer ([disclaimer] text) is missing", keep)]
+    txt = run("disclaimer.text", context(txt=text(disclaimer="")))
+    assert [(f.level, f.where, f.message, f.fix) for f in txt] == [
+        ("error", "email.txt", "the disclaimer ([disclaimer] text) is missing from the plain text",
+         keep)]
+
+
+def test_an_empty_disclaimer_checks_nothing() -> None:
+    """newsletter.toml refuses an empty text; a Config made in code may still have one."""
+    base = config()
+    cfg = dataclasses.replace(base, disclaimer=dataclasses.replace(base.disclaimer, text=""))
+    assert run("disclaimer.html", context(page(disclaimer=""), cfg=cfg)) == []
+    assert run("disclaimer.text", context(txt=text(disclaimer=""), cfg=cfg)) == []

@@ -55,22 +55,22 @@ def plan_and_cfg(tmp_path: Path):
 
 def test_summary_links_with_an_existing_query_keep_matching(plan_and_cfg) -> None:
     plan, cfg = plan_and_cfg
-    html, txt = page(cards_html(plan, cfg)), text(cards_text(plan, cfg))
+    html, txt = page(cards_html(plan)), text(cards_text(plan))
     assert "lang=en&amp;utm_source" in html
     assert run("links.utm", context(html, txt, cfg, plan)) == []
 
 
 def test_a_summary_without_a_link_is_an_error(plan_and_cfg) -> None:
     plan, cfg = plan_and_cfg
-    html = page(cards_html(plan, cfg).replace("/s/sleep", "/elsewhere"))
-    findings = run("links.utm", context(html, text(cards_text(plan, cfg)), cfg, plan))
+    html = page(cards_html(plan).replace("/s/sleep", "/elsewhere"))
+    findings = run("links.utm", context(html, text(cards_text(plan)), cfg, plan))
     assert [(f.level, f.where) for f in findings] == [
         ("error", "email.html card of summaries/2026/05/sleep.md")]
 
 
 def test_missing_utm_in_the_text_part_warns(plan_and_cfg) -> None:
     plan, cfg = plan_and_cfg
-    ctx = context(page(cards_html(plan, cfg)), text(cards_text(plan, cfg, utm=False)), cfg, plan)
+    ctx = context(page(cards_html(plan)), text(cards_text(plan, utm=False)), cfg, plan)
     findings = run("links.utm", ctx)
     assert len(findings) == 4 and {f.level for f in findings} == {"warning"}
     assert all(f.where.startswith("email.txt https://example.org/s/") for f in findings)

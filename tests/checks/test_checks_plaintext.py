@@ -29,8 +29,8 @@ def test_summary_urls_without_utm_still_count_as_present(tmp_path: Path) -> None
     ws = WorkspaceFactory(tmp_path / "ws")(summaries=summaries())
     plan = prepare(ws, None, date(2026, 5, 1), date(2026, 5, 31)).plan
     cfg = config()
-    assert run("plaintext.urls", context(txt=text(cards_text(plan, cfg, utm=False)), cfg=cfg,
+    assert run("plaintext.urls", context(txt=text(cards_text(plan, utm=False)), cfg=cfg,
                                          plan=plan)) == []
-    partial = text(cards_text(plan, cfg).replace("/s/walking", "/s/other"))
+    partial = text(cards_text(plan).replace("/s/walking", "/s/other"))
     findings = run("plaintext.urls", context(txt=partial, cfg=cfg, plan=plan))
     assert [f.where for f in findings] == ["email.txt card of summaries/2026/05/walking.md"]

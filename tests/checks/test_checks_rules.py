@@ -57,8 +57,8 @@ def with_plan(html_utm: bool = True, text_utm: bool = True, drop_text_urls: bool
               **overrides: dict[str, str | None]) -> Builder:
     def build(plan_for: PlanFor) -> CheckContext:
         plan, cfg = plan_for(**overrides), config()
-        txt = "" if drop_text_urls else cards_text(plan, cfg, utm=text_utm)
-        return context(page(cards_html(plan, cfg, utm=html_utm)), text(txt), cfg, plan)
+        txt = "" if drop_text_urls else cards_text(plan, utm=text_utm)
+        return context(page(cards_html(plan, utm=html_utm)), text(txt), cfg, plan)
     return build
 
 

@@ -110,6 +110,9 @@ def test_skip_invalid_builds_the_rest_and_reports(runner, make_ws):
     result = runner.invoke(main, ["--root", str(ws.root), "build", "2026-05", "--skip-invalid"])
     assert result.exit_code == 0, result.output
     assert "summaries/b.md: title: is required" in result.stderr
+    manifest = json.loads((ws.output_path / "2026-05" / "manifest.json").read_text())
+    assert manifest["count"] == 1
+    assert [s["summaries"] for s in manifest["sections"]] == [["a"]]
 
 
 def test_verbose_shows_the_traceback(runner, make_ws):
@@ -202,6 +205,9 @@ def test_new_writes_issue_file_and_refuses_overwrite(runner, sample_ws):
     assert path.read_text() == text
     built = run(runner, sample_ws.root, "build", "2026-06")
     assert built.exit_code == 0, built.output
+    manifest = json.loads((sample_ws.output_path / "2026-06" / "manifest.json").read_text())
+    assert manifest["subject"] == "MS Research Digest: research news for June 2026"
+    assert manifest["count"] == 13 and manifest["issue_file"] == "issues/2026-06.toml"
 
 
 def test_new_needs_a_range_for_non_month_ids(runner, sample_ws):
@@ -209,7 +215,7 @@ def test_new_needs_a_range_for_non_month_ids(runner, sample_ws):
     assert result.exit_code == 2 and "give --from and --to" in result.stderr
     ok = run(runner, sample_ws.root, "new", "spring", "--from", "2026-04-20", "--to", "2026-05-10")
     assert ok.exit_code == 0
-    assert (sample_ws.issues_path / "spring.toml").is_file()
+    assert "from = 2026-04-20\nto = 2026-05-10\n" in (sample_ws.issues_path / "spring.toml").read_text()
 
 
 def test_new_for_an_empty_month_warns_about_generic_preheader(runner, sample_ws):

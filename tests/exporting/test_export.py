@@ -379,7 +379,7 @@ def test_postal_address_is_required_where_the_service_has_no_tag(make_ws, tmp_pa
     with pytest.raises(ExportError) as info:
         export(ws, ISSUE, None, None, "ses", out_dir=tmp_path / "x")
     assert [p.field for p in info.value.problems] == ["postal_address"]
-    assert "set postal_address" in str(info.value)
+    assert info.value.message == "cannot export for ses: set postal_address in newsletter.toml"
     parsed = _export_files(ws, "mailchimp", tmp_path / "mc")  # Mailchimp has its own tag
     assert "*|HTML:LIST_ADDRESS_HTML|*" in parsed.html
 
@@ -427,6 +427,10 @@ def test_content_that_looks_like_template_syntax_is_refused(make_ws, tmp_path: P
         with pytest.raises(ExportError) as info:
             export(ws, ISSUE, None, None, service, out_dir=tmp_path / "x")
         assert "'{{'" in str(info.value), service
+        assert info.value.message == (f"cannot export for {service}: the content would break "
+                                      "its templates")
+        assert info.value.problems[0].message.endswith(
+            f"which {service} reads as its own template syntax")
     assert _export_files(ws, "mailchimp", tmp_path / "mc").subject == "May news"
     ws = make_ws(config=SENDER, summaries={"2026-05/w.md": summary_text(
         title="Why *|FNAME|* is not a name")}, issues=ISSUE_FILE)
@@ -509,3 +513,57 @@ def test_listmonk_uses_its_documented_preferences_link(sample_ws, tmp_path):
     assert 'href="{{ UnsubscribeURL }}?manage=true"' in body["body"]
     assert "Update your preferences: {{ UnsubscribeURL }}?manage=true" in body["altbody"]
     assert "ManageURL" not in body["body"] + body["altbody"]
+
+
+def test_campaign_monitor_names_the_element_a_stray_token_needs(make_ws, tmp_path: Path) -> None:
+    ws = make_ws(summaries=SUMMARIES, issues=ISSUE_FILE)
+    footer = (REPO / "newsletter/render/templates/partials/footer.mjml.j2").read_text()
+    assert "</mj-text>" in footer
+    make_ws.write("templates/partials/footer.mjml.j2", footer.replace(
+        "</mj-text>", "<p>Leave: {{ placeholders.unsubscribe_url }}</p></mj-text>", 1))
+    with pytest.raises(ExportError) as info:
+        export(ws, ISSUE, None, None, "campaign-monitor", out_dir=tmp_path / "x")
+    assert info.value.message == (
+        "the campaign-monitor export needs %%NL_UNSUBSCRIBE_URL%% as the href of a link, to turn "
+        "that link into its <unsubscribe> element")
+    assert [(p.where, p.message) for p in info.value.problems] == [
+        ("templates", '%%NL_UNSUBSCRIBE_URL%% is used outside <a href="...">')]
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_placeholder_outside_its_block_stops_the_export(make_ws, tmp_path: Path) -> None:
+    ws = make_ws(config=SENDER, summaries=SUMMARIES, issues=ISSUE_FILE)
+    footer = (REPO / "newsletter/render/templates/partials/footer.mjml.j2").read_text()
+    make_ws.write("templates/partials/footer.mjml.j2", footer.replace(
+        "</mj-text>", "<p>Settings: {{ placeholders.preferences_url }}</p></mj-text>", 1))
+    with pytest.raises(ExportError) as info:
+        export(ws, ISSUE, None, None, "eml", out_dir=tmp_path / "x")
+    assert info.value.message == ("the eml export still has the placeholder %%NL_PREFERENCES_URL%% "
+                                  "after filling")
+    assert [(p.where, p.message, p.fix) for p in info.value.problems] == [(
+        "templates", "a placeholder is used outside the place the default theme gives it (an "
+        "optional one must sit inside its <!--nl:NAME--> block in HTML, or on a line of its own "
+        "in text)", "compare your templates/ with the default theme's header and footer")]
+    make_ws.write("templates/partials/footer.mjml.j2", footer.replace(
+        "</mj-text>", "<p>{{ placeholders.preferences_url }} {{ placeholders.web_version_url }}"
+                      "</p></mj-text>", 1))
+    with pytest.raises(ExportError) as info:
+        export(make_ws.reopen(), ISSUE, None, None, "eml", out_dir=tmp_path / "y")
+    assert info.value.message == ("the eml export still has the placeholders "
+                                  "%%NL_PREFERENCES_URL%%, %%NL_WEB_VERSION_URL%% after filling")
+    assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
+
+
+def test_a_missing_unsubscribe_tag_names_the_part(make_ws, tmp_path: Path) -> None:
+    ws = make_ws(summaries=SUMMARIES, issues=ISSUE_FILE)
+    text = (REPO / "newsletter/render/templates/email.txt.j2").read_text()
+    assert "Unsubscribe: {{ placeholders.unsubscribe_url }}\n" in text
+    make_ws.write("templates/email.txt.j2",
+                  text.replace("Unsubscribe: {{ placeholders.unsubscribe_url }}\n", ""))
+    with pytest.raises(ExportError) as info:
+        export(ws, ISSUE, None, None, "mailchimp", out_dir=tmp_path / "x")
+    assert info.value.message == "the mailchimp export's text part has no *|UNSUB|* (its unsubscribe tag)"
+    assert [(p.where, p.message, p.fix) for p in info.value.problems] == [(
+        "templates", "the text template has no unsubscribe link, so *|UNSUB|* had nowhere to go",
+        "keep the unsubscribe link of the default theme's footer (partials/footer.mjml.j2 and "
+        "email.txt.j2)")]

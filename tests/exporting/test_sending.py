@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import os
 import shutil
 import socket
 import ssl
@@ -198,13 +199,37 @@ def test_rejected_recipient(sample_ws: Workspace, smtp: tuple[Recorder, int]) ->
 
 @pytest.fixture
 def certificate(tmp_path: Path) -> tuple[Path, Path]:
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl is not installed (needed to make a test certificate)")
+    require_openssl()
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
                     "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
                     "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
     return cert, key
+
+
+def require_openssl() -> None:
+    """openssl makes the test certificate. Missing: a skip on a laptop, a failure under
+    `make test` (NEWSLETTER_REQUIRE_OPENSSL=1, and `make test` installs it) or CI=true."""
+    if shutil.which("openssl") is not None:
+        return
+    message = "openssl is not installed (needed to make a test certificate): `make openssl`"
+    if os.environ.get("NEWSLETTER_REQUIRE_OPENSSL") or \
+            os.environ.get("CI", "").lower() not in ("", "0", "false"):
+        pytest.fail(message + "; `make test` and CI must run the TLS tests")
+    pytest.skip(message)
+
+
+def test_a_missing_openssl_fails_under_make_test_and_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.delenv("NEWSLETTER_REQUIRE_OPENSSL", raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception):
+        require_openssl()
+    for name, value in (("CI", "true"), ("NEWSLETTER_REQUIRE_OPENSSL", "1")):
+        with monkeypatch.context() as env:
+            env.setenv(name, value)
+            with pytest.raises(pytest.fail.Exception, match="CI must run the TLS tests"):
+                require_openssl()
 
 
 def _server_context(cert: Path, key: Path) -> ssl.SSLContext:

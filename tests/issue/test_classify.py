@@ -204,3 +204,30 @@ def test_study_type_tie_is_unclear() -> None:
     decision = infer_study_type(make(body="A cohort of mice."))
     assert (decision.label, decision.how, decision.score) == (None, "unclear", 1)
     assert decision.reason() == "unclear: tie at 1 with lab"
+
+
+def test_a_keyword_ending_in_a_digit_takes_no_plural() -> None:
+    assert score({"body": "a phase 3 trial"}, ["phase 3"])[0] == 1
+    assert score({"body": "two phase 3s"}, ["phase 3"])[0] == 0
+
+
+def test_plural_rules_for_a_final_y() -> None:
+    assert score({"body": "therapies and therapy and therapys"}, ["therapy"])[1] == (
+        Match("therapy", "body", 1, 2),)
+    assert score({"body": "two keys"}, ["key"])[0] == 1  # a vowel before y: keys, not kies
+    assert score({"body": "two kies"}, ["key"])[0] == 0
+    assert score({"body": "my mys mies"}, ["my"])[1] == (Match("my", "body", 1, 2),)  # 2 letters
+    assert score({"body": "spies and a spy"}, ["spy"])[1] == (Match("spy", "body", 1, 2),)
+
+
+def test_a_single_capital_letter_is_no_abbreviation() -> None:
+    assert score({"body": "a b c"}, ["B"])[0] == 1
+    assert score({"body": "MS and ms"}, ["MS"])[0] == 1
+    assert score({"body": "Ms"}, ["MS"])[0] == 0
+
+
+def test_reason_lists_several_keywords_of_one_field() -> None:
+    decision = classify_theme(make(title="apple and banana", body="banana"),
+                              (Theme(id="fruit", label="Fruit", keywords=("apple", "banana")),),
+                              "fruit")
+    assert decision.reason() == "score 7 (title x3: apple, banana; body x1: banana)"

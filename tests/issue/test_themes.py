@@ -178,3 +178,16 @@ def test_excluded_summaries_are_kept_on_the_plan(make_ws) -> None:
     ([], ""), (["A"], "A"), (["A", "B"], "A and B"), (["A", "B", "C"], "A, B and C")])
 def test_join_words(words: list[str], text: str) -> None:
     assert join_words(words) == text
+
+
+def test_every_pattern_value_across_a_new_year(make_ws) -> None:
+    config = ('subject_pattern = "{name}|{issue}|{period}|{month}|{year}|{from}|{to}"\n'
+              'preheader_pattern = "{count}|{summaries}|{themes}"\n')
+    summaries = {"a.md": summary_text(slug="a", published="2025-12-28", themes="[living]"),
+                 "b.md": summary_text(slug="b", published="2026-01-03", themes="[research]")}
+    ws = make_ws(config, summaries, {"winter.toml": "from = 2025-12-20\nto = 2026-01-10\n"})
+    spec, _ = resolve_issue(ws, "winter")
+    plan = make_plan(ws.config, select(load_library(ws), spec))
+    assert plan.subject == ("Test Digest|winter|20 December 2025 – 10 January 2026|"
+                            "20 December 2025 – 10 January 2026|2026|2025-12-20|2026-01-10")
+    assert plan.preheader == "2|2 research summaries|Living with MS and Research & discovery"

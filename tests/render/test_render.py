@@ -136,6 +136,32 @@ def test_fill_removes_optional_blocks_and_escapes_values():
         placeholders.fill("", {"nope": "x"}, is_html=True)
 
 
+def test_fill_keeps_unknown_blocks_and_resolves_given_ones():
+    doc = ("<!--nl:web_version_url--><a href=\"%%NL_WEB_VERSION_URL%%\">W</a><!--/nl:web_version_url-->"
+           "<!--nl:preferences_url--><a href=\"%%NL_PREFERENCES_URL%%\">P</a><!--/nl:preferences_url-->")
+    out = placeholders.fill(doc, {"web_version_url": "https://x.org/w"}, is_html=True)
+    assert out == ('<a href="https://x.org/w">W</a><!--nl:preferences_url--><a href='
+                   '"%%NL_PREFERENCES_URL%%">P</a><!--/nl:preferences_url-->')
+    assert placeholders.fill("A: %%NL_POSTAL_ADDRESS%%", {"postal_address": "1 <St>\n2"},
+                             is_html=False) == "A: 1 <St>\n2"  # text is not escaped
+    text = "Top\n\nWeb: %%NL_WEB_VERSION_URL%%\n\nPrefs: %%NL_PREFERENCES_URL%%\n\nEnd\n"
+    assert placeholders.fill(text, {"web_version_url": None, "preferences_url": None},
+                             is_html=False) == "Top\n\nEnd\n"  # no gap left where lines were
+    with pytest.raises(ValueError) as exc:
+        placeholders.fill("", {"nope": "x", "also": None}, is_html=False)
+    assert str(exc.value) == "unknown placeholder names: ['also', 'nope']"
+
+
+def test_replace_block_swaps_only_the_named_block():
+    doc = ("<p><!--nl:unsubscribe_url--><a href=\"%%NL_UNSUBSCRIBE_URL%%\">U</a>"
+           "<!--/nl:unsubscribe_url--> <!--nl:web_version_url-->W<!--/nl:web_version_url--></p>")
+    assert placeholders.replace_block(doc, "unsubscribe_url", "<a href=\"https://x.org/s\">S</a>") \
+        == ("<p><a href=\"https://x.org/s\">S</a> <!--nl:web_version_url-->W"
+            "<!--/nl:web_version_url--></p>")
+    assert placeholders.replace_block(doc, "preferences_url", "X") == doc
+    assert placeholders.remaining("%%NL_B%% %%NL_A%% %%NL_B%% %%nl_c%%") == ["%%NL_A%%", "%%NL_B%%"]
+
+
 def test_plain_text_carries_everything_and_wraps(sample_ws):
     result = _build(sample_ws)
     text = result.text
@@ -154,6 +180,28 @@ def test_markdown_to_text_lists_and_links():
     source = "Intro with [a link](https://x.org) and **bold**.\n\n- one\n- two items here"
     assert markdown_to_text(source) == ("Intro with a link (https://x.org) and bold.\n\n"
                                         "  - one\n  - two items here")
+
+
+def test_markdown_to_text_more_cases():
+    assert markdown_to_text("") == "" and markdown_to_text("  \n \n") == ""
+    assert markdown_to_text("Use _this_ and *that*, __strong__, not snake_case_words.") == (
+        "Use this and that, strong, not snake_case_words.")
+    assert markdown_to_text("1. first\n2) second\n* third\n  continued here") == (
+        "  - first\n  - second\n  - third continued here")
+    assert markdown_to_text("One\nparagraph\n\n \nTwo") == "One paragraph\n\nTwo"
+    long_item = "- " + "word " * 30
+    assert markdown_to_text(long_item).split("\n") == [
+        "  - " + "word " * 14 + "word", "    " + "word " * 14 + "word"]
+    url = "https://example.org/" + "a" * 90
+    assert markdown_to_text(f"Read {url} now " + "x " * 40).split("\n")[:2] == ["Read", url]
+
+
+def test_wrap_and_tidy_text():
+    from newsletter.render.text import tidy_text, wrap
+
+    assert wrap("a-b " * 30, width=20).split("\n")[0] == "a-b a-b a-b a-b a-b"  # no hyphen breaks
+    assert wrap("x " * 5, width=6, indent="> ") == "> x x\n> x x\n> x"
+    assert tidy_text("\n\nA  \t\nB\n\n\n\nC\n\n") == "A\nB\n\nC\n"
 
 
 def test_minify_keeps_conditional_comments_and_markers():

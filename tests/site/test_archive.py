@@ -87,8 +87,14 @@ def test_refuses_a_folder_it_did_not_write(sample_ws, tmp_path):
     with pytest.raises(OutputError):
         build_archive(sample_ws, mine)
     assert (mine / "index.html").read_text() == "my own site"
-    build_archive(sample_ws, tmp_path / "fresh")
-    build_archive(sample_ws, tmp_path / "fresh")  # its own output is replaced
+    fresh = tmp_path / "fresh"
+    build_archive(sample_ws, fresh)
+    (fresh / "stale.html").write_text("left from an older archive")
+    build_archive(sample_ws, fresh)  # its own output is replaced, as a whole
+    assert sorted(p.name for p in fresh.iterdir()) == [
+        "2026-04", "2026-05", "archive.json", "feed.xml", "index.html"]
+    assert "MS Research Digest: new research from May 2026" in (fresh / "index.html").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh", "mine", "sample"]  # no leftovers
 
 
 def test_archive_command(sample_ws):

@@ -26,7 +26,7 @@ def link_elements(html: str) -> str:
         if placeholders.TOKENS[name] in html:
             raise ExportError(
                 f"the campaign-monitor export needs {placeholders.TOKENS[name]} as the href of a "
-                "link, to turn that link into its <{element}> element",
+                f"link, to turn that link into its <{element}> element",
                 [Problem("templates", f"{placeholders.TOKENS[name]} is used outside <a href=\"...\">",
                          fix="use it only as a link's href, as the default theme does")])
     return html

@@ -1,0 +1,131 @@
+"""The size promises at their exact edges, with the numbers written out: Gmail clips from 102,400
+bytes on, so `build` refuses an email.html of 102,400 bytes and writes one of 102,399; `check`
+reports an error from 102,400 and a warning from 90,000 bytes.
+
+The email is brought to an exact size by the length of the issue's intro (one plain word: each
+character adds one byte to the HTML); the sizes asserted are literals, not the library's
+constants.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from helpers import WorkspaceFactory, summary_text
+
+from newsletter.build import build
+from newsletter.checks.runner import check_issue
+from newsletter.errors import SizeLimitError
+from newsletter.workspace import Workspace
+
+PROBE = 1_000  # intro length of the measuring build
+
+
+def with_intro(factory: WorkspaceFactory, length: int) -> Workspace:
+    factory.write("issues/2026-05.toml",
+                  f'from = 2026-05-01\nto = 2026-05-31\nintro = "{"a" * length}"\n')
+    return factory.reopen()
+
+
+def intro_for(factory: WorkspaceFactory, html_bytes: int) -> int:
+    """The intro length that makes email.html exactly `html_bytes` long."""
+    base = len(build(with_intro(factory, PROBE), "2026-05", write=False).html.encode("utf-8"))
+    return PROBE + html_bytes - base
+
+
+@pytest.fixture
+def factory(make_ws: WorkspaceFactory) -> WorkspaceFactory:
+    make_ws(summaries={"a.md": summary_text()})
+    return make_ws
+
+
+def test_build_writes_an_email_of_102_399_bytes(factory: WorkspaceFactory) -> None:
+    ws = with_intro(factory, intro_for(factory, 102_399))
+    result = build(ws, "2026-05")
+    html = ws.output_path / "2026-05" / "email.html"
+    assert len(html.read_bytes()) == 102_399
+    assert json.loads((html.parent / "manifest.json").read_text())["bytes"]["html"] == 102_399
+    assert result.written[0] == (html, 102_399)
+
+
+def test_build_refuses_an_email_of_exactly_102_400_bytes(factory: WorkspaceFactory) -> None:
+    ws = with_intro(factory, intro_for(factory, 102_400))
+    with pytest.raises(SizeLimitError) as exc:
+        build(ws, "2026-05")
+    assert str(exc.value).startswith("email.html would be 102,400 bytes (1 cards); Gmail clips "
+                                     "emails above 102,400 bytes (about 102 KB)")
+    assert not (ws.output_path / "2026-05").exists()
+    # one card cannot be cut: the fix names the other ways out
+    assert exc.value.problems[0].fix == "exclude some summaries or shorten the intro and teasers"
+
+
+def test_check_at_the_edges(factory: WorkspaceFactory) -> None:
+    """size.html: nothing at 89,999 bytes, a warning at 90,000 and 102,399, an error at 102,400."""
+    found = {}
+    for size in (89_999, 90_000, 102_399, 102_400):
+        report, result = check_issue(with_intro(factory, intro_for(factory, size)), "2026-05")
+        assert len(result.html.encode("utf-8")) == size
+        found[size] = [(f.level, f.message) for f in report.findings if f.check == "size.html"]
+    assert found == {
+        89_999: [],
+        90_000: [("warning", "the HTML is 90,000 bytes, close to Gmail's clipping limit of "
+                             "102,400 bytes")],
+        102_399: [("warning", "the HTML is 102,399 bytes, close to Gmail's clipping limit of "
+                              "102,400 bytes")],
+        102_400: [("error", "the HTML is 102,400 bytes; Gmail clips emails from 102,400 bytes "
+                            "on, hiding the rest and the footer")],
+    }
+
+
+def test_the_size_error_names_the_issue_file_even_without_one(make_ws: WorkspaceFactory) -> None:
+    from newsletter.build import size_error
+
+    ws = make_ws(summaries={"a.md": summary_text()})  # no issues/2026-05.toml
+    result = build(ws, "2026-05", write=False)
+    assert result.plan.issue.path is None
+    error = size_error(result, 3)
+    assert [(p.where, p.field) for p in error.problems] == [("issues/2026-05.toml",
+                                                             "max_per_section")]
+    assert error.problems[0].fix == ("set max_per_section = 3 (each section then keeps its 3 "
+                                     "newest and links to the rest), or exclude some summaries")
+
+
+def themed(slug: str, theme: str, day: int) -> str:
+    return summary_text(slug=slug, title=f"A study called {slug}", published=f"2026-05-{day:02d}",
+                        themes=f"[{theme}]")
+
+
+def suggestion(factory: WorkspaceFactory, limit: int | None, html_bytes: int) -> str:
+    """The fix the build gives when email.html (at max_per_section `limit`) is `html_bytes`."""
+    extra = f"max_per_section = {limit}\n" if limit else ""
+
+    def issue(length: int) -> None:
+        factory.write("issues/2026-05.toml", f'from = 2026-05-01\nto = 2026-05-31\n{extra}'
+                                             f'intro = "{"a" * length}"\n')
+
+    issue(PROBE)
+    base = len(build(factory.reopen(), "2026-05", write=False).html.encode("utf-8"))
+    issue(PROBE + html_bytes - base)
+    with pytest.raises(SizeLimitError) as exc:
+        build(factory.reopen(), "2026-05", write=False)
+    assert str(exc.value).startswith(f"email.html would be {html_bytes:,} bytes")
+    return exc.value.problems[0].fix or ""
+
+
+def test_the_build_suggests_one_per_section_when_only_that_fits(make_ws) -> None:
+    make_ws(summaries={"a.md": themed("a", "living", 1), "b.md": themed("b", "living", 2),
+                       "c.md": themed("c", "research", 3), "d.md": themed("d", "research", 4)})
+    assert suggestion(make_ws, None, 102_500) == (
+        "set max_per_section = 1 (each section then keeps its 1 newest and links to the rest), "
+        "or exclude some summaries")
+
+
+def test_the_suggestion_counts_the_cards_a_limit_already_left_out(make_ws) -> None:
+    """Sections of 4 (3 shown, 1 more) and 1: 3 per section is clipped, 2 fits, so 2."""
+    files = {f"{s}.md": themed(s, "living", day) for s, day in (("a", 1), ("b", 2), ("c", 3),
+                                                                   ("d", 4))}
+    make_ws(summaries={**files, "e.md": themed("e", "research", 5)})
+    assert suggestion(make_ws, 3, 102_500) == (
+        "set max_per_section = 2 (each section then keeps its 2 newest and links to the rest), "
+        "or exclude some summaries")

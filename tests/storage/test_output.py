@@ -1,0 +1,196 @@
+"""storage.output: a folder is replaced in one rename, so a failure at any step leaves the last
+good output whole. Failures are injected while the new files are written and at the swap itself.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from helpers import summary_text
+
+from newsletter.build import BUILD_OUTPUT, build
+from newsletter.errors import OutputError
+from newsletter.storage import output
+from newsletter.storage.output import atomic_write, replace_dir, write_new, write_output
+
+PREVIOUS = {"email.html": b"<html>previous issue</html>", "email.txt": b"previous text\n",
+            "manifest.json": b'{"generator": "newsletter 0.1.0"}\n'}
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def previous(tmp_path: Path) -> Path:
+    target = tmp_path / "out" / "2026-05"
+    target.mkdir(parents=True)
+    for name, data in PREVIOUS.items():
+        (target / name).write_bytes(data)
+    return target
+
+
+def test_a_write_that_fails_halfway_leaves_the_previous_folder_whole(previous: Path) -> None:
+    # "email.html/part" cannot be created once email.html is a file: the second write fails,
+    # however the files are written. The old folder must not have been touched by then.
+    files = {"email.html": b"<html>new issue</html>", "email.html/part": b"boom"}
+    with pytest.raises(OSError):
+        replace_dir(previous, files)
+    assert snapshot(previous) == PREVIOUS
+    assert sorted(p.name for p in previous.parent.iterdir()) == ["2026-05"]  # no staging left
+
+
+def test_a_failed_swap_puts_the_previous_folder_back(previous: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    real_rename = os.rename
+
+    def failing_exchange(a: Path, b: Path) -> bool:  # the one-step swap fails...
+        raise OSError(28, "No space left on device")
+
+    def failing_rename(src: str | Path, dst: str | Path) -> None:  # ...and so would a rename
+        if Path(src).name.startswith(".2026-05.new-"):  # the new folder moving into place
+            raise OSError(28, "No space left on device")
+        real_rename(src, dst)
+
+    monkeypatch.setattr(output, "exchange_paths", failing_exchange)
+    monkeypatch.setattr(output.os, "rename", failing_rename)
+    with pytest.raises(OSError):
+        replace_dir(previous, {"email.html": b"<html>new issue</html>"})
+    assert snapshot(previous) == PREVIOUS
+    assert sorted(p.name for p in previous.parent.iterdir()) == ["2026-05"]
+
+
+def test_a_build_whose_swap_fails_keeps_the_last_good_output(make_ws,
+                                                             monkeypatch: pytest.MonkeyPatch):
+    ws = make_ws(summaries={"a.md": summary_text(title="The first good build")})
+    build(ws, "2026-05")
+    out = ws.output_path / "2026-05"
+    before = snapshot(out)
+    assert set(before) == {"email.html", "email.txt", "email.mjml", "manifest.json"}
+    (ws.summaries_path / "a.md").write_text(summary_text(title="A second build that fails"))
+    def failing_exchange(a: Path, b: Path) -> bool:
+        if Path(b) == out and ".new-" in Path(a).name:
+            raise OSError(5, "Input/output error")
+        return False
+
+    monkeypatch.setattr(output, "exchange_paths", failing_exchange)
+    with pytest.raises(OutputError) as exc:
+        build(ws, "2026-05")
+    assert "Input/output error" in str(exc.value)
+    assert snapshot(out) == before
+    assert "The first good build" in (out / "email.html").read_text()
+    assert sorted(p.name for p in out.parent.iterdir()) == ["2026-05"]
+
+
+def test_replace_dir_writes_nested_files_and_replaces_the_old_ones(previous: Path) -> None:
+    replace_dir(previous, {"email.html": b"new", "images/a.png": b"\x89PNG"})
+    assert snapshot(previous) == {"email.html": b"new", "images/a.png": b"\x89PNG"}
+    assert sorted(p.name for p in previous.parent.iterdir()) == ["2026-05"]
+
+
+def test_a_new_folder_gets_ordinary_permissions(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        replace_dir(tmp_path / "fresh", {"a.txt": b"a"})
+    finally:
+        os.umask(old)
+    assert (tmp_path / "fresh").stat().st_mode & 0o777 == 0o755
+
+
+def test_write_output_refuses_a_file_and_a_foreign_folder(tmp_path: Path) -> None:
+    a_file = tmp_path / "file"
+    a_file.write_text("mine")
+    with pytest.raises(OutputError) as exc:
+        write_output(a_file, {"email.html": b"x"}, BUILD_OUTPUT)
+    assert str(exc.value) == f"{a_file} exists and is not a folder; choose another --out"
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "manifest.json").write_text('{"generator": "someone else"}')
+    with pytest.raises(OutputError) as exc:
+        write_output(foreign, {"email.html": b"x"}, BUILD_OUTPUT)
+    assert "is not empty and was not written by `newsletter build`" in str(exc.value)
+    assert (foreign / "manifest.json").read_text() == '{"generator": "someone else"}'
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    write_output(empty, {"email.html": b"x"}, BUILD_OUTPUT)  # an empty folder is taken
+    assert snapshot(empty) == {"email.html": b"x"}
+
+
+def test_write_output_reports_an_os_error_as_an_output_error(previous: Path) -> None:
+    with pytest.raises(OutputError) as exc:
+        write_output(previous, {"email.html": b"x", "email.html/part": b"y"}, BUILD_OUTPUT)
+    assert str(exc.value).startswith(f"cannot write {previous}: ")
+    assert snapshot(previous) == PREVIOUS
+
+
+def test_atomic_write_and_write_new(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "notes.txt"
+    atomic_write(path, "first")
+    atomic_write(path, b"second")
+    assert path.read_bytes() == b"second"
+    write_new(tmp_path / "new.txt", "only once")
+    with pytest.raises(FileExistsError):
+        write_new(tmp_path / "new.txt", "again")
+    assert (tmp_path / "new.txt").read_text() == "only once"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "new.txt"]
+    assert [p.name for p in path.parent.iterdir()] == ["notes.txt"]
+
+
+def test_write_new_without_hard_links_creates_exclusively(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_links(src: str | Path, dst: str | Path) -> None:
+        raise PermissionError(1, "Operation not permitted")  # e.g. a FAT or network drive
+
+    monkeypatch.setattr(output.os, "link", no_links)
+    write_new(tmp_path / "a.txt", "first")
+    assert (tmp_path / "a.txt").read_text() == "first"
+    with pytest.raises(FileExistsError):
+        write_new(tmp_path / "a.txt", "second")
+    assert (tmp_path / "a.txt").read_text() == "first"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]  # no temporary file left
+
+
+def test_a_failed_write_leaves_no_temporary_file(tmp_path: Path) -> None:
+    with pytest.raises(TypeError):
+        atomic_write(tmp_path / "a.txt", 5)  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(OSError):
+        atomic_write(tmp_path / "folder", "a file cannot replace a folder")
+    assert [p.name for p in tmp_path.iterdir()] == ["folder"]
+    assert list((tmp_path / "folder").iterdir()) == []
+
+
+def test_atomic_write_encodes_text_as_utf8(tmp_path: Path) -> None:
+    atomic_write(tmp_path / "a.txt", "café – α")
+    assert (tmp_path / "a.txt").read_bytes() == "café – α".encode()
+    write_new(tmp_path / "b.txt", "naïve")
+    assert (tmp_path / "b.txt").read_bytes() == "naïve".encode()
+
+
+@pytest.mark.parametrize(("manifest", "ours"), [
+    ('{"generator": "newsletter 0.1.0"}', True),
+    ('{"generator": "newsletter"}', False),  # a version is part of our generator line
+    ('{"generator": "newsletter-spoof"}', False),
+    ('{"generator": "Newsletter 0.1.0"}', False),
+    ('{"generator": 3}', False),
+    ("{}", False),
+    ('["generator", "newsletter"]', False),
+    ("not json", False),
+    ('{"generator": "newsletter 0.1.0", "name": "caf\u00e9"}', True),
+])
+def test_only_a_folder_with_our_manifest_is_replaced(tmp_path: Path, manifest: str,
+                                                     ours: bool) -> None:
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "manifest.json").write_text(manifest, encoding="utf-8")
+    if ours:
+        write_output(target, {"email.html": b"new"}, BUILD_OUTPUT)
+        assert snapshot(target) == {"email.html": b"new"}
+    else:
+        with pytest.raises(OutputError):
+            write_output(target, {"email.html": b"new"}, BUILD_OUTPUT)
+        assert snapshot(target) == {"manifest.json": manifest.encode()}
