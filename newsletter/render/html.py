@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
 
 from newsletter.errors import Problem, TemplateError
 from newsletter.render.text import wrap
@@ -40,7 +42,16 @@ def template_env(workspace_templates: Path | None,
         bytecode_cache=_bytecode_cache(bytecode_dir),
     )
     env.filters["wrap"] = wrap
+    env.filters["mjattr"] = mjml_attribute
     return env
+
+
+def mjml_attribute(value: object) -> Markup:
+    """A value for an attribute of an MJML component (mj-image src/alt/href, ...), escaped
+    twice: mjml-python decodes an attribute's entities once and writes the value back without
+    escaping it, so a quote would end the attribute in the HTML. Inside mj-text (plain HTML,
+    passed through as written) the ordinary escaping is right."""
+    return Markup(escape(str(escape(value))))
 
 
 class VerifiedBytecodeCache(jinja2.BytecodeCache):
@@ -116,7 +127,27 @@ def compile_mjml(source: str, template: str = MAIN_TEMPLATE) -> str:
     except ValueError as exc:
         raise TemplateError(f"template {template} did not produce MJML: {exc}") from None
     # mjml-python has no mj-raw in the head: the dark-mode meta tags go in here.
-    return result.html.replace("<head>", "<head>" + COLOR_SCHEME_META, 1)
+    return _title_label(result.html.replace("<head>", "<head>" + COLOR_SCHEME_META, 1), source)
+
+
+_MJ_TITLE = re.compile(r"<mj-title>(.*?)</mj-title>", re.S)
+
+
+def _title_label(document: str, source: str) -> str:
+    """mjml-python copies mj-title into an aria-label attribute escaped without its quotes (a
+    subject with `"` would end the attribute): write that attribute escaped in full."""
+    found = _MJ_TITLE.search(source)
+    if found is None:
+        return document
+    title = html.unescape(found.group(1)).strip()
+    written = f'aria-label="{html.escape(title, quote=False)}"'
+    if '"' not in title and "'" not in title:
+        return document
+    if written not in document:
+        raise TemplateError("the MJML compiler wrote the title's aria-label in a way this "
+                            "version does not know; the subject cannot be checked, so it is "
+                            "refused: remove its quotes, or report this")
+    return document.replace(written, f'aria-label="{html.escape(title, quote=True)}"')
 
 
 _HEAD_STYLE = re.compile(r"<style\b([^>]*)>(.*?)</style>", re.S | re.I)

@@ -310,6 +310,13 @@ UNSUB = (("unsubscribe_url", "https://example.org/u"),)
                                       source=f"</title><{MARK}>"),),
                    issue=issue_with(subject=f"<{MARK}>", preheader=f'"><{MARK}>',
                                     intro=f"[x](javascript:alert(1)) <{MARK} onclick=x>")))
+# found by this test: mjml-python writes attribute values (and the title's aria-label) unescaped
+@example(case=Case(config=(*UNSUB, ("logo_url", f'https://example.org/"><{MARK}>'),
+                           ("website_url", f'https://example.org/"><{MARK}>')),
+                   issue=issue_with(subject=f'"><{MARK} {MARK}="1">',
+                                    preheader=f'"><{MARK} {MARK}="1">')))
+@example(case=Case(config=(("unsubscribe_url", 'https://example.org/s/<img%20src=x%20onerror="a">'),),
+                   issue=ISSUE_OK))
 # point 11: check --json on a workspace that does not load
 @example(case=Case(config=(*UNSUB, ("timezone", "Mars/Olympus")), issue=ISSUE_OK))
 def test_hostile_workspaces_never_crash_inject_or_differ(case: Case) -> None:

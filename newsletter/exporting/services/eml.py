@@ -65,10 +65,15 @@ def header_problems(config: Config) -> list[Problem]:
     return problems
 
 
+# RFC 3986: what a URI may hold as it is (reserved and unreserved characters, and '%').
+URI_SAFE = "!#$%&'()*+,/:;=?@[]~"
+
+
 def header_uri(uri: str) -> str:
-    """A URI as a header carries it: characters outside ASCII percent-encoded as UTF-8 (the
-    same resource, RFC 3987), everything else as given."""
-    return quote(uri, safe="".join(chr(c) for c in range(0x21, 0x7F)))
+    """A URI as a header carries it: every character a URI may not hold as it is (outside
+    ASCII, or '<', '>', '"', a space, ...) percent-encoded as UTF-8, the same resource (RFC
+    3987); everything else as given."""
+    return quote(uri, safe=URI_SAFE)
 
 
 def check_config(config: Config) -> list[Problem]:
