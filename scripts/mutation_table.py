@@ -78,6 +78,8 @@ def table(statuses: dict[str, str], explained: dict[str, str]) -> tuple[str, lis
         counts = rows[key]
         if "(" not in key:
             total.update(counts)
+        elif counts == rows[key.split(" (")[0]]:
+            continue  # the scope holds only that function: the module's row says it all
         lines.append(_row(key.removeprefix("newsletter."), counts))
     lines.append(_row("**all**", total))
     return "\n".join(lines), unexplained
@@ -103,10 +105,11 @@ def main(patterns: list[str]) -> int:
     explained = equivalent()
     text, unexplained = table(statuses, explained)
     print(text)
-    stale = sorted(set(explained) - {n for n, s in statuses.items() if s == "survived"})
+    run = {n for n, s in statuses.items() if s not in ("not checked", "skipped")}
+    stale = sorted(n for n in explained if n in run and statuses[n] != "survived")
     if stale:
-        print(f"\n{len(stale)} mutant(s) listed as equivalent no longer survive (or no longer "
-              "exist): " + ", ".join(stale))
+        print(f"\n{len(stale)} mutant(s) listed as equivalent no longer survive: "
+              + ", ".join(stale))
     if unexplained:
         print(f"\n{len(unexplained)} survivor(s) neither killed nor explained "
               "(`mutmut show NAME` shows one):")
