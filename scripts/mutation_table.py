@@ -3,8 +3,8 @@
 Reads mutmut's results in mutants/ and docs/mutation-equivalent.txt (one surviving mutant a line:
 its name, then why it is equivalent, i.e. why no test can tell it from the original). Prints a
 Markdown table for docs/mutation.md and, below it, every survivor that is neither killed nor
-explained. The score is killed / (mutants - equivalent): a mutant no test reaches counts
-as not killed.
+explained. The score is (killed + timeout) / (mutants run - equivalent): a mutant no test
+reaches counts as not killed; one that makes the tests hang (timeout) as caught.
 
     python scripts/mutation_table.py [PATTERN...]   # only mutants matching a pattern (the scope)
 """
@@ -63,6 +63,8 @@ def table(statuses: dict[str, str], explained: dict[str, str]) -> tuple[str, lis
     rows: dict[str, Counter[str]] = {}
     unexplained = []
     for name, status in statuses.items():
+        if status == "skipped":  # left for a later run (mutmut's "skipped"): not run
+            status = "not checked"
         if status == "survived" and name in explained:
             status = "equivalent"
         elif status in ("survived", "suspicious"):
@@ -70,12 +72,14 @@ def table(statuses: dict[str, str], explained: dict[str, str]) -> tuple[str, lis
         for key in row_keys(name):
             rows.setdefault(key, Counter())[status] += 1
     lines = ["| module | mutants | killed | survived | equivalent | timeout | no tests | "
-             "killed of non-equivalent |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "caught of non-equivalent |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
     total: Counter[str] = Counter()
     for key in sorted(rows):
         counts = rows[key]
         if "(" not in key:
             total.update(counts)
+        elif counts == rows[key.split(" (")[0]]:
+            continue  # the scope holds only that function: the module's row says it all
         lines.append(_row(key.removeprefix("newsletter."), counts))
     lines.append(_row("**all**", total))
     return "\n".join(lines), unexplained
@@ -84,7 +88,8 @@ def table(statuses: dict[str, str], explained: dict[str, str]) -> tuple[str, lis
 def _row(label: str, counts: Counter[str]) -> str:
     mutants = sum(counts.values())
     counted = mutants - counts["equivalent"] - counts["not checked"]  # no tests = not killed
-    score = f"{100 * counts['killed'] / counted:.1f} %" if counted else "-"
+    caught = counts["killed"] + counts["timeout"]  # a mutant that hangs the tests is noticed
+    score = f"{100 * caught / counted:.1f} %" if counted else "-"
     survived = counts["survived"] + counts["suspicious"]
     return (f"| {label} | {mutants} | {counts['killed']} | {survived} | {counts['equivalent']} | "
             f"{counts['timeout']} | {counts['no tests']} | {score} |"
@@ -100,10 +105,11 @@ def main(patterns: list[str]) -> int:
     explained = equivalent()
     text, unexplained = table(statuses, explained)
     print(text)
-    stale = sorted(set(explained) - {n for n, s in statuses.items() if s == "survived"})
+    run = {n for n, s in statuses.items() if s not in ("not checked", "skipped")}
+    stale = sorted(n for n in explained if n in run and statuses[n] != "survived")
     if stale:
-        print(f"\n{len(stale)} mutant(s) listed as equivalent no longer survive (or no longer "
-              "exist): " + ", ".join(stale))
+        print(f"\n{len(stale)} mutant(s) listed as equivalent no longer survive: "
+              + ", ".join(stale))
     if unexplained:
         print(f"\n{len(unexplained)} survivor(s) neither killed nor explained "
               "(`mutmut show NAME` shows one):")

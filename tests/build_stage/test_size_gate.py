@@ -96,9 +96,10 @@ def themed(slug: str, theme: str, day: int) -> str:
                         themes=f"[{theme}]")
 
 
-def suggestion(factory: WorkspaceFactory, limit: int | None, html_bytes: int) -> str:
+def suggestion(factory: WorkspaceFactory, limit: int | None, html_bytes: int,
+               featured: str = "") -> str:
     """The fix the build gives when email.html (at max_per_section `limit`) is `html_bytes`."""
-    extra = f"max_per_section = {limit}\n" if limit else ""
+    extra = (f"max_per_section = {limit}\n" if limit else "") + featured
 
     def issue(length: int) -> None:
         factory.write("issues/2026-05.toml", f'from = 2026-05-01\nto = 2026-05-31\n{extra}'
@@ -129,3 +130,18 @@ def test_the_suggestion_counts_the_cards_a_limit_already_left_out(make_ws) -> No
     assert suggestion(make_ws, 3, 102_500) == (
         "set max_per_section = 2 (each section then keeps its 2 newest and links to the rest), "
         "or exclude some summaries")
+
+
+def test_the_suggestion_is_the_largest_limit_that_fits(make_ws) -> None:
+    """Sections of 3 and 1: all 4 cards are clipped, 2 per section fits, so 2 (not 1)."""
+    files = {f"{s}.md": themed(s, "living", day) for s, day in (("a", 1), ("b", 2), ("c", 3))}
+    make_ws(summaries={**files, "d.md": themed("d", "research", 4)})
+    assert suggestion(make_ws, None, 102_500) == (
+        "set max_per_section = 2 (each section then keeps its 2 newest and links to the rest), "
+        "or exclude some summaries")
+
+
+def test_an_issue_of_highlights_only_gets_the_other_fix(make_ws) -> None:
+    make_ws(summaries={"a.md": themed("a", "living", 1), "b.md": themed("b", "research", 2)})
+    assert suggestion(make_ws, None, 102_500, 'featured = ["a", "b"]\n') == (
+        "exclude some summaries or shorten the intro and teasers")

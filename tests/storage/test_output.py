@@ -79,7 +79,7 @@ def test_a_build_whose_swap_fails_keeps_the_last_good_output(make_ws,
     monkeypatch.setattr(output, "exchange_paths", failing_exchange)
     with pytest.raises(OutputError) as exc:
         build(ws, "2026-05")
-    assert "Input/output error" in str(exc.value)
+    assert str(exc.value) == f"cannot write {out}: Input/output error"
     assert snapshot(out) == before
     assert "The first good build" in (out / "email.html").read_text()
     assert sorted(p.name for p in out.parent.iterdir()) == ["2026-05"]
