@@ -89,8 +89,14 @@ def test_refuses_a_folder_it_did_not_write(sample_ws, tmp_path):
     assert (mine / "index.html").read_text() == "my own site"
     fresh = tmp_path / "fresh"
     build_archive(sample_ws, fresh)
-    (fresh / "stale.html").write_text("left from an older archive")
+    (fresh / "notes.html").write_text("a file someone added")
+    with pytest.raises(OutputError):  # a file it did not write: the folder is not ours alone
+        build_archive(sample_ws, fresh)
+    assert (fresh / "notes.html").read_text() == "a file someone added"
+    (fresh / "notes.html").unlink()
+    (fresh / "2026-05" / "index.html").write_text("an older web version")
     build_archive(sample_ws, fresh)  # its own output is replaced, as a whole
+    assert "an older web version" not in (fresh / "2026-05" / "index.html").read_text()
     assert sorted(p.name for p in fresh.iterdir()) == [
         "2026-04", "2026-05", "archive.json", "feed.xml", "index.html"]
     assert "MS Research Digest: new research from May 2026" in (fresh / "index.html").read_text()
