@@ -8,6 +8,7 @@ from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
 
 ALLOWED_TAGS = {"p", "a", "strong", "em", "b", "i", "ul", "ol", "li", "br", "code", "blockquote"}
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
@@ -20,10 +21,20 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False})
 
 
+def syntax_tree(text: str) -> SyntaxTreeNode:
+    """The Markdown's parse tree, as the HTML rendering sees it (the plain text walks it)."""
+    return SyntaxTreeNode(_parser().parse(text))
+
+
+def link_allowed(href: str) -> bool:
+    """Only absolute http(s) and mailto links stay links (in the HTML and in the text)."""
+    scheme = href.split(":", 1)[0].lower() if ":" in href else ""
+    return scheme in ALLOWED_SCHEMES
+
+
 def _absolute_links_only(tag: str, attribute: str, value: str) -> str | None:
     if tag == "a" and attribute == "href":
-        scheme = value.split(":", 1)[0].lower() if ":" in value else ""
-        return value if scheme in ALLOWED_SCHEMES else None
+        return value if link_allowed(value) else None
     return value
 
 
