@@ -19,7 +19,7 @@ from newsletter.errors import Problem, SizeLimitError, TemplateError
 from newsletter.issue.plan import Plan, issue_header, make_plan
 from newsletter.issue.select import Selection, select
 from newsletter.issue.spec import IssueSpec, resolve_issue
-from newsletter.limits import GMAIL_CLIP_BYTES, byte_size, is_clipped
+from newsletter.limits import GMAIL_CLIP_BYTES, WARN_BYTES, byte_size, is_clipped, is_near_clip
 from newsletter.render import placeholders
 from newsletter.render.email import RenderedEmail, render_email
 from newsletter.storage.cache import caching_enabled, html_cache_dir
@@ -164,7 +164,8 @@ def size_error(result: BuildResult, limit: int | None) -> SizeLimitError:
     plan = result.plan
     where = plan.issue.path or f"issues/{plan.issue.id}.toml"
     fix = (f"set max_per_section = {limit} (each section then keeps its {limit} newest and links "
-           "to the rest), or exclude some summaries" if limit else
+           f"to the rest; the email stays under {WARN_BYTES:,} bytes, so `check --strict` passes "
+           "too), or exclude some summaries" if limit else
            "exclude some summaries or shorten the intro and teasers")
     return SizeLimitError(
         f"email.html would be {size:,} bytes ({plan.count} cards); Gmail clips emails above "
@@ -175,21 +176,30 @@ def size_error(result: BuildResult, limit: int | None) -> SizeLimitError:
 
 
 def fitting_limit(ws: Workspace, prepared: Prepared, result: BuildResult) -> int | None:
-    """The largest max_per_section that really fits, found by rendering candidates."""
+    """The largest max_per_section whose email stays under `check`'s size warning (so that
+    `check --strict` passes on the suggested fix too), found by rendering candidates."""
     if prepared.selection is None:
         return None
     sizes = [len(s.entries) + s.more for s in result.plan.sections]
-    per_card = len(result.html.encode("utf-8")) / max(result.plan.count, 1)
-    excess = len(result.html.encode("utf-8")) - GMAIL_CLIP_BYTES * 0.97
-    limit = _suggest_limit(sizes, math.ceil(excess / per_card))
-    while limit >= 1:
-        issue = dataclasses.replace(prepared.plan.issue, max_per_section=limit)
-        selection = dataclasses.replace(prepared.selection, issue=issue)
-        trial = dataclasses.replace(prepared, plan=make_plan(ws.config, selection))
-        if not is_clipped(byte_size(render_plan(ws, trial).html)):
-            return limit
+    size = byte_size(result.html)
+    per_card = size / max(result.plan.count, 1)  # fixed part included: a guess on the low side
+    limit = _suggest_limit(sizes, math.ceil((size - WARN_BYTES) / per_card))
+    while limit >= 1 and not _fits(ws, prepared, limit):
         limit -= 1
-    return None
+    if limit < 1:
+        return None
+    while limit + 1 < max(sizes, default=0) and _fits(ws, prepared, limit + 1):
+        limit += 1  # the guess cut more than needed
+    return limit
+
+
+def _fits(ws: Workspace, prepared: Prepared, limit: int) -> bool:
+    """Does the issue with this max_per_section stay under the size warning?"""
+    assert prepared.selection is not None
+    issue = dataclasses.replace(prepared.plan.issue, max_per_section=limit)
+    selection = dataclasses.replace(prepared.selection, issue=issue)
+    trial = dataclasses.replace(prepared, plan=make_plan(ws.config, selection))
+    return not is_near_clip(byte_size(render_plan(ws, trial).html))
 
 
 def _suggest_limit(section_sizes: list[int], cut: int) -> int:

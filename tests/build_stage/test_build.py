@@ -81,7 +81,7 @@ def test_range_without_issue_file_gets_month_id_and_pattern_texts(make_ws):
 
 
 def test_size_limit_fails_with_a_max_per_section_suggestion(make_ws):
-    ws = make_ws(summaries=many_summaries(110, words=10),
+    ws = make_ws(summaries=many_summaries(200, words=10),
                  issues={"2026-05.toml": "from = 2026-05-01\nto = 2026-05-31\n"})
     with pytest.raises(SizeLimitError) as exc:
         build(ws, "2026-05")
