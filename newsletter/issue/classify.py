@@ -114,17 +114,25 @@ def _fields(summary: Summary) -> dict[str, str]:
     return {"title": summary.title, "teaser": summary.teaser_given or "", "body": summary.body}
 
 
+@lru_cache(maxsize=4096)
+def _keyword_counts(text: str, keywords: tuple[str, ...]) -> dict[str, int]:
+    """How often each keyword occurs in `text` (kept: a preview classifies the same texts on
+    every save)."""
+    counts: dict[str, int] = {}
+    for pattern, ordered in _label_patterns(keywords):
+        for found in pattern.finditer(text):
+            keyword = ordered[int(found.lastgroup[1:])]  # type: ignore[index]
+            counts[keyword] = counts.get(keyword, 0) + 1
+    return counts
+
+
 def score(fields: dict[str, str], keywords: Sequence[str]) -> tuple[int, tuple[Match, ...]]:
     matches: list[Match] = []
     for field_name, weight in FIELD_WEIGHTS:
         text = fields.get(field_name, "")
         if not text:
             continue
-        counts: dict[str, int] = {}
-        for pattern, ordered in _label_patterns(tuple(dict.fromkeys(keywords))):
-            for found in pattern.finditer(text):
-                keyword = ordered[int(found.lastgroup[1:])]  # type: ignore[index]
-                counts[keyword] = counts.get(keyword, 0) + 1
+        counts = _keyword_counts(text, tuple(dict.fromkeys(keywords)))
         for keyword in dict.fromkeys(keywords):
             if counts.get(keyword):
                 matches.append(Match(keyword, field_name, weight,

@@ -5,6 +5,7 @@ minified. Why these two: the README's "Compiler and inliner" and benchmarks/RESU
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +24,26 @@ INLINE_MARKER = "/*nl:inline*/"
 def template_env(workspace_templates: Path | None,
                  bytecode_dir: Path | None = None) -> jinja2.Environment:
     """Workspace templates override the packaged ones file by file. With `bytecode_dir`, compiled
-    templates are kept there (Jinja checks each template's source before reusing them)."""
+    templates are kept there (Jinja checks each template's source before reusing them).
+
+    The environment is kept for the process (a preview renders on every save) as long as the
+    workspace's template files are the same ones; Jinja itself notices an edited file."""
+    return _environment(_override_files(workspace_templates), workspace_templates, bytecode_dir)
+
+
+def _override_files(folder: Path | None) -> tuple[tuple[str, int], ...]:
+    """The workspace's template files with their mtimes: a file added, removed or replaced
+    there must reach a new environment (a cached one would keep using the packaged file)."""
+    if folder is None or not folder.is_dir():
+        return ()
+    return tuple(sorted((str(p), p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()))
+
+
+@lru_cache(maxsize=8)
+def _environment(overrides: tuple[tuple[str, int], ...], workspace_templates: Path | None,
+                 bytecode_dir: Path | None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
-    if workspace_templates is not None and workspace_templates.is_dir():
+    if overrides and workspace_templates is not None:
         loaders.append(jinja2.FileSystemLoader(workspace_templates))
     loaders.append(jinja2.FileSystemLoader(PACKAGE_TEMPLATES))
     env = jinja2.Environment(
