@@ -114,12 +114,34 @@ def _fields(summary: Summary) -> dict[str, str]:
     return {"title": summary.title, "teaser": summary.teaser_given or "", "body": summary.body}
 
 
+@lru_cache(maxsize=256)
+def _needles(keywords: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
+    """For each keyword: how to look for it without a regex ("exact" for abbreviations, "lower",
+    or "regex" when case folding goes beyond lower()) and the text that must occur."""
+    out = []
+    for keyword in keywords:
+        stem = keyword[:-1] if _keyword_regex(keyword).endswith("(?:y|ies)") else keyword
+        kind = "exact" if _is_abbreviation(keyword) else "lower" if keyword.isascii() else "regex"
+        out.append((keyword, kind, stem if kind == "exact" else stem.lower()))
+    return tuple(out)
+
+
+def _present(text: str, keywords: tuple[str, ...]) -> tuple[str, ...]:
+    """The keywords that can match in `text` at all (their stem occurs in it, found without a
+    regex), in their order: leaving the others out of the pattern changes no count, and most
+    texts name only a few of a theme's keywords."""
+    lower = text.lower()
+    return tuple(keyword for keyword, kind, needle in _needles(keywords)
+                 if kind == "regex" or needle in (text if kind == "exact" else lower))
+
+
 @lru_cache(maxsize=4096)
 def _keyword_counts(text: str, keywords: tuple[str, ...]) -> dict[str, int]:
     """How often each keyword occurs in `text` (kept: a preview classifies the same texts on
     every save)."""
     counts: dict[str, int] = {}
-    for pattern, ordered in _label_patterns(keywords):
+    present = _present(text, keywords)
+    for pattern, ordered in _label_patterns(present) if present else ():
         for found in pattern.finditer(text):
             keyword = ordered[int(found.lastgroup[1:])]  # type: ignore[index]
             counts[keyword] = counts.get(keyword, 0) + 1
