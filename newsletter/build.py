@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +24,14 @@ from newsletter.issue.spec import IssueSpec, resolve_issue
 from newsletter.limits import GMAIL_CLIP_BYTES, WARN_BYTES, byte_size, is_clipped, is_near_clip
 from newsletter.render import placeholders
 from newsletter.render.email import RenderedEmail, render_email
-from newsletter.storage.cache import caching_enabled, html_cache_dir
+from newsletter.storage.cache import (
+    cache_folder,
+    caching_enabled,
+    code_stamp,
+    html_cache_dir,
+    read_entry,
+    write_entry,
+)
 from newsletter.storage.output import write_output
 from newsletter.summaries.library import LibraryMemo, load_library
 from newsletter.summaries.model import Library
@@ -134,7 +143,7 @@ def render_plan(ws: Workspace, prepared: Prepared) -> BuildResult:
     """Render a prepared plan and fill the placeholders the workspace knows (nothing written)."""
     plan = prepared.plan
     email = render_email(ws.config, plan, ws.templates_path, html_cache_dir(ws.root))
-    guard_disclaimer(ws.config, email)
+    guard_disclaimer(ws.config, email, cache_folder(ws.root, "guard"))
     values = workspace_values(ws.config, plan.issue.id)
     html = placeholders.fill(email.html, values, is_html=True)
     text = placeholders.fill(email.text, values, is_html=False)
@@ -144,19 +153,32 @@ def render_plan(ws: Workspace, prepared: Prepared) -> BuildResult:
                        prepared.timings | email.timings, notices=prepared.notices)
 
 
-def guard_disclaimer(config: Config, email: RenderedEmail) -> None:
+def guard_disclaimer(config: Config, email: RenderedEmail, cache: Path | None = None) -> None:
     """A workspace may reword the disclaimer but never drop or hide it: the build runs the two
-    rules `newsletter check` runs (disclaimer.html, disclaimer.text) and refuses on either."""
+    rules `newsletter check` runs (disclaimer.html, disclaimer.text) and refuses on either.
+    A passed email is remembered (`cache`) by what decides it: the email, the wording and the
+    checks' code, so an unchanged build neither imports nor runs them again."""
+    key = hashlib.sha256("\x1f".join((_checks_stamp(), config.disclaimer.text, email.html,
+                                       email.text)).encode("utf-8")).hexdigest()
+    if read_entry(cache, key, ".ok") is not None:
+        return
     from newsletter.checks.model import CheckContext
     from newsletter.checks.rules.disclaimer import in_html, in_text
 
     ctx = CheckContext(email.html, email.text, config)
     html, text = in_html(ctx), in_text(ctx)
     if not html and not text:
+        write_entry(cache, key, ".ok", "passed")
         return
     parts = (["the HTML"] if html else []) + (["the plain text"] if text else [])
     problems = [Problem("templates", f.message, fix=f.fix) for f in html + text]
     raise TemplateError(f"the disclaimer is missing from {' and '.join(parts)}", problems)
+
+
+@lru_cache(maxsize=1)
+def _checks_stamp() -> str:
+    """The checks package's code (found by path: importing it would import lxml)."""
+    return code_stamp(Path(__file__).parent / "checks", extra=[__version__])
 
 
 def size_error(result: BuildResult, limit: int | None) -> SizeLimitError:

@@ -52,3 +52,24 @@ def test_a_disclaimer_wrapped_over_lines_in_text_is_found() -> None:
     wrapped = text()
     assert DEFAULT_DISCLAIMER not in wrapped  # it is wrapped at 78 characters
     assert run("disclaimer.text", context(txt=wrapped)) == []
+
+
+def test_builds_remember_a_passed_disclaimer_but_never_a_dropped_one(make_ws, monkeypatch):
+    from helpers import summary_text
+
+    from newsletter.build import build
+    from newsletter.checks.rules import disclaimer
+    from newsletter.errors import TemplateError
+
+    ws = make_ws(summaries={"a.md": summary_text()})
+    build(ws, "2026-05", write=False)
+    runs = []
+    original = disclaimer.in_html
+    monkeypatch.setattr(disclaimer, "in_html", lambda ctx: runs.append(1) or original(ctx))
+    build(ws, "2026-05", write=False)
+    assert runs == []  # the same email passed before: the rules are not run again
+    (ws.root / "templates" / "partials").mkdir(parents=True)
+    (ws.root / "templates" / "partials" / "disclaimer.mjml.j2").write_text("")
+    with pytest.raises(TemplateError, match="disclaimer is missing"):
+        build(ws, "2026-05", write=False)
+    assert runs == [1]
