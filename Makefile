@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint browser node-mjml bench bench-import bench-export bench-check screenshots golden clean
+.PHONY: install demo test lint browser node-mjml bench bench-compilers bench-import bench-export bench-check screenshots golden clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,12 @@ lint: install
 ## installed from the npm registry into benchmarks/.node/ when npm is there
 bench: install node-mjml
 	$(BIN)/python benchmarks/bench.py
+
+## make bench-compilers: the MJML compiler and CSS inliner candidates side by side (import, first
+## and steady call, bytes, rendering equality in Chromium); each compiler in its own venv under
+## benchmarks/.work/, installed from PyPI on the first run
+bench-compilers: install browser
+	$(BIN)/python benchmarks/bench_compilers.py
 
 ## make bench-import / bench-export: records per second of a 10,000-record JSONL import; the
 ## time of each exporter
