@@ -94,22 +94,6 @@ def _is_abbreviation(keyword: str) -> bool:
     return keyword.isupper() and len(keyword) > 1
 
 
-@lru_cache(maxsize=256)
-def _label_patterns(keywords: tuple[str, ...]) -> list[tuple[re.Pattern[str], tuple[str, ...]]]:
-    """One pattern per label (and one for its all-capital abbreviations, matched
-    case-sensitively). The match is a zero-width lookahead, so every start position is tried:
-    keywords that overlap ("eye scan", "scan") are each found, as with separate patterns."""
-    out = []
-    for group, flags in (([k for k in keywords if not _is_abbreviation(k)], re.IGNORECASE),
-                         ([k for k in keywords if _is_abbreviation(k)], 0)):
-        if not group:
-            continue
-        ordered = tuple(sorted(group, key=len, reverse=True))
-        alternatives = "|".join(f"(?P<k{i}>{_keyword_regex(k)})" for i, k in enumerate(ordered))
-        out.append((re.compile(rf"(?<![\w-])(?=(?:{alternatives})(?![\w-]))", flags), ordered))
-    return out
-
-
 def _fields(summary: Summary) -> dict[str, str]:
     return {"title": summary.title, "teaser": summary.teaser_given or "", "body": summary.body}
 
@@ -135,16 +119,29 @@ def _present(text: str, keywords: tuple[str, ...]) -> tuple[str, ...]:
                  if kind == "regex" or needle in (text if kind == "exact" else lower))
 
 
+@lru_cache(maxsize=1024)
+def _keyword_pattern(keyword: str) -> re.Pattern[str]:
+    """One keyword, as a zero-width match at each place it starts (compiled once a process)."""
+    flags = 0 if _is_abbreviation(keyword) else re.IGNORECASE
+    return re.compile(rf"(?<![\w-])(?={_keyword_regex(keyword)}(?![\w-]))", flags)
+
+
 @lru_cache(maxsize=4096)
 def _keyword_counts(text: str, keywords: tuple[str, ...]) -> dict[str, int]:
     """How often each keyword occurs in `text` (kept: a preview classifies the same texts on
-    every save)."""
+    every save). Every start position is tried, so keywords that overlap ("eye scan", "scan")
+    are each found; in each group (words, abbreviations) a place where several keywords start
+    counts once, for the longest."""
     counts: dict[str, int] = {}
     present = _present(text, keywords)
-    for pattern, ordered in _label_patterns(present) if present else ():
-        for found in pattern.finditer(text):
-            keyword = ordered[int(found.lastgroup[1:])]  # type: ignore[index]
-            counts[keyword] = counts.get(keyword, 0) + 1
+    for abbreviations in (False, True):
+        group = [k for k in present if _is_abbreviation(k) == abbreviations]
+        taken: set[int] = set()
+        for keyword in sorted(group, key=len, reverse=True):
+            for found in _keyword_pattern(keyword).finditer(text):
+                if found.start() not in taken:
+                    taken.add(found.start())
+                    counts[keyword] = counts.get(keyword, 0) + 1
     return counts
 
 
