@@ -138,6 +138,9 @@ class IndexCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         ignore_in_git(self.path.parent)
         self.conn = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+        # A cache, never the source of truth: no fsync on commit (a build after an edit would
+        # wait for the disk). Only a power loss could damage it, and a damaged cache is rebuilt.
+        self.conn.execute("PRAGMA synchronous = OFF")
         self.conn.executescript(SCHEMA)
         meta = dict(self.conn.execute("SELECT key, value FROM meta"))
         if meta and meta.get("format") != FORMAT:

@@ -92,3 +92,21 @@ def test_listing_skips_hidden_private_and_readme(tmp_path):
     rels, keys = list_summary_files(tmp_path)
     assert rels == ["2026/05/b.md", "a.md", "link.md", "x.md/e.md"]  # symlinked folders: not
     assert all(size == 1 for size, _mtime, _ctime in keys)
+
+
+def test_changed_positions_finds_exactly_the_changed_items():
+    import random
+
+    from newsletter.summaries.library import changed_positions
+
+    rng = random.Random(5)
+    for _ in range(300):
+        n = rng.randint(0, 300)
+        old = [rng.randint(0, 5) for _ in range(3 * n)]
+        new = list(old)
+        for i in rng.sample(range(n), rng.randint(0, min(n, 6))) if n else []:
+            new[3 * i + rng.randint(0, 2)] += 1
+        expected = [i for i in range(n) if old[3 * i:3 * i + 3] != new[3 * i:3 * i + 3]]
+        assert changed_positions(old, new, 3) == expected
+    with pytest.raises(ValueError):
+        changed_positions([1, 2, 3], [1, 2, 3, 4, 5, 6], 3)
