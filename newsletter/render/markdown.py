@@ -5,10 +5,11 @@ from __future__ import annotations
 import html
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import nh3
-from markdown_it import MarkdownIt
-from markdown_it.tree import SyntaxTreeNode
+if TYPE_CHECKING:  # markdown-it and nh3 are imported on first use: many builds need neither
+    from markdown_it import MarkdownIt
+    from markdown_it.tree import SyntaxTreeNode
 
 ALLOWED_TAGS = {"p", "a", "strong", "em", "b", "i", "ul", "ol", "li", "br", "code", "blockquote"}
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
@@ -17,12 +18,16 @@ TEASER_MAX = 280
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     # Raw HTML in Markdown is not passed through (html=False): it shows as text.
     return MarkdownIt("commonmark", {"html": False})
 
 
 def syntax_tree(text: str) -> SyntaxTreeNode:
     """The Markdown's parse tree, as the HTML rendering sees it (the plain text walks it)."""
+    from markdown_it.tree import SyntaxTreeNode
+
     return SyntaxTreeNode(_parser().parse(text))
 
 
@@ -43,6 +48,8 @@ def sanitise(fragment: str) -> str:
 
     A link whose address was dropped keeps its text but stops being a link.
     """
+    import nh3
+
     cleaned = nh3.clean(
         fragment,
         tags=ALLOWED_TAGS,

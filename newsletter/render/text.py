@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 import textwrap
+from typing import TYPE_CHECKING
 
-from markdown_it.tree import SyntaxTreeNode
+if TYPE_CHECKING:  # markdown-it is imported when there is Markdown to turn into text
+    from markdown_it.tree import SyntaxTreeNode
 
 TEXT_WIDTH = 78
 MIN_WIDTH = 20  # nested lists and quotes never wrap narrower than this
