@@ -14,7 +14,7 @@ import hashlib
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -90,11 +90,14 @@ def _check_version(ws: Workspace, path: Path, before: bytes | None, expected: An
 
 
 def apply_edits(ws: Workspace, issue_id: str, ops: Sequence[Mapping[str, Any]], *,
-                expected_version: Any = UNCHECKED, library: Library | None = None) -> EditResult:
+                expected_version: Any = UNCHECKED, library: Library | None = None,
+                period: tuple[date, date] | None = None) -> EditResult:
     """Apply `ops` to issues/<issue_id>.toml (created when missing) and write it, validated.
 
-    Raises EditError naming the first bad op (nothing written), VersionConflict when
-    `expected_version` is given and is not the file's current version."""
+    A missing file is started as `newsletter new` would: for a YYYY-MM id that month, for any
+    other id the `period` given (from, to). Raises EditError naming the first bad op (nothing
+    written), VersionConflict when `expected_version` is given and is not the file's current
+    version."""
     path = issue_path(ws, issue_id)
     before = _read(path)
     _check_version(ws, path, before, expected_version)
@@ -102,7 +105,7 @@ def apply_edits(ws: Workspace, issue_id: str, ops: Sequence[Mapping[str, Any]], 
         raise EditError("no edit given")
     parsed = [parse_op(i, raw) for i, raw in enumerate(ops, 1)]
     library = library if library is not None else _load(ws)
-    doc = _document(ws, issue_id, before)
+    doc = _document(ws, issue_id, before, period)
     changes: list[str] = []
     for op in parsed:
         op.check(library, ws.config.theme_ids)
@@ -115,7 +118,7 @@ def apply_edits(ws: Workspace, issue_id: str, ops: Sequence[Mapping[str, Any]], 
 
 
 def write_version(ws: Workspace, issue_id: str, data: bytes | None, *,
-                  expected_version: Any) -> EditResult:
+                  expected_version: Any, library: Library | None = None) -> EditResult:
     """Put exact bytes back (the desk's undo and redo); None removes the file (undoing the edit
     that created it). Validated and version-guarded like `apply_edits`."""
     path = issue_path(ws, issue_id)
@@ -124,7 +127,7 @@ def write_version(ws: Workspace, issue_id: str, data: bytes | None, *,
     if data is None:
         path.unlink(missing_ok=True)
     else:
-        _validate(ws, issue_id, path, data, _load(ws))
+        _validate(ws, issue_id, path, data, library if library is not None else _load(ws))
         atomic_write(path, data)
     return EditResult(path, _version(data), before, data, ["restored an earlier version"],
                       created=before is None and data is not None)
@@ -151,14 +154,15 @@ def _load(ws: Workspace) -> Library:
     return load_library(ws, skip_invalid=True)
 
 
-def _document(ws: Workspace, issue_id: str, before: bytes | None) -> tomlkit.TOMLDocument:
+def _document(ws: Workspace, issue_id: str, before: bytes | None,
+              period: tuple[date, date] | None) -> tomlkit.TOMLDocument:
     if before is not None:
         try:
             return tomlkit.parse(before.decode("utf-8"))
         except (UnicodeDecodeError, tomlkit.exceptions.TOMLKitError) as exc:
             raise EditError(f"{ws.relative(issue_path(ws, issue_id))} cannot be edited: it is "
                             f"not valid TOML ({exc}); fix it by hand first") from None
-    month = parse_month(issue_id)
+    month = parse_month(issue_id) or period
     if month is None:
         raise EditError(f"there is no issue file for '{issue_id}', and it is not a month "
                         f"(YYYY-MM); create it with `newsletter new {issue_id} --from ... --to ...`")

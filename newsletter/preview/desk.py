@@ -166,34 +166,19 @@ class Desk:
                                          "e.g. [{\"op\": \"feature\", \"id\": \"...\"}]"})
         ws, path = self._workspace_and_path()
         library = self.last.library if self.last is not None else None
-        started = self._start_range_file(ws, path, expected)
+        period = (self.start, self.end) if self.start and self.end else None
         try:
             result = edit.apply_edits(ws, self.current_id, ops, library=library,
-                                      expected_version=edit.file_version(path) if started
-                                      else expected)
+                                      expected_version=expected, period=period)
+        except edit.VersionConflict as exc:
+            raise Refused(409, conflict_body(exc.current)) from None
         except NewsletterError as exc:
-            if started:  # nothing of a refused edit stays, not even the new file
-                path.unlink(missing_ok=True)
-            if isinstance(exc, edit.VersionConflict):
-                raise Refused(409, conflict_body(exc.current)) from None
             raise Refused(400, problem_body(exc)) from None
-        changes = ([f"created {ws.relative(path)}"] if started else []) + result.changes
-        before = None if started else result.before
-        if before != result.after:
-            self.history.record(self.current_id, Step(before, result.after, "; ".join(changes)))
+        changes = ([f"created {ws.relative(path)}"] if result.created else []) + result.changes
+        if result.before != result.after:
+            self.history.record(self.current_id, Step(result.before, result.after,
+                                                      "; ".join(changes)))
         return Outcome({"changes": changes}, rebuild=True)
-
-    def _start_range_file(self, ws: Workspace, path: Path, expected: str | None) -> bool:
-        """A date range without an issue file: its first edit starts one as `newsletter new`
-        would (a month's is started by apply_edits itself)."""
-        if self.start is None or expected is not None or path.exists():
-            return False
-        assert self.start and self.end
-        try:
-            new_issue(ws, self.current_id, self.start, self.end)
-        except NewsletterError as exc:
-            raise Refused(400, problem_body(exc)) from None
-        return True
 
     def undo(self, payload: dict[str, Any]) -> Outcome:
         return self._travel(payload, undo=True)
@@ -219,7 +204,8 @@ class Desk:
                                              "page now shows the file as it is"))
         try:
             edit.write_version(ws, issue, step.before if undo else step.after,
-                               expected_version=current)
+                               expected_version=current,
+                               library=self.last.library if self.last is not None else None)
         except edit.VersionConflict as exc:
             raise Refused(409, conflict_body(exc.current)) from None
         except NewsletterError as exc:
