@@ -238,9 +238,10 @@ def test_a_folder_with_a_spoofed_manifest_is_not_emptied(root, tmp_path, generat
 
 
 def test_export_out_of_the_file_system_root_is_refused(root):
+    before = sorted(os.listdir("/"))
     outcome = run(root, "export", ISSUE, "--service", "eml", "--out", "/").clean()
-    assert outcome.exit_code == 1
-    assert not os.path.exists("/eml")
+    assert outcome.exit_code == 1 and "not written by `newsletter export`" in outcome.stderr
+    assert sorted(os.listdir("/")) == before  # no /eml/, no staging folder
 
 
 def test_export_into_a_foreign_non_empty_folder_is_refused(root, tmp_path):
