@@ -15,8 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from newsletter.errors import ContentError, Problem
+from newsletter.storage.journal import STAGING, recover_files
 from newsletter.storage.lock import workspace_lock
-from newsletter.storage.output import STAGING, recover_files
 from newsletter.summaries.model import IndexEntry, Library, Summary
 from newsletter.summaries.names import is_hidden_name, is_summary_file_name
 from newsletter.summaries.parse import parse_file, problem_from_dict, summary_from_record
