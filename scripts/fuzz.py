@@ -48,6 +48,7 @@ def main() -> int:
         out, _ = proc.communicate()
         if proc.returncode != 0:
             failed += 1
+            print(f"property test process {proc.pid} ended with status {proc.returncode}:")
             print(out[-3000:])
     property_seconds = time.perf_counter() - started
     totals: Counter[str] = Counter()

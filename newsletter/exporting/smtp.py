@@ -143,7 +143,7 @@ def check_recipients(recipients: Sequence[str]) -> list[str]:
 def test_message(result: BuildResult, config: Config, recipients: Sequence[str]
                  ) -> tuple[EmailMessage, list[str]]:
     """The message a test send delivers, and notes on what stands in for unset settings."""
-    problems = header_problems(config)
+    problems = header_problems(config, TEST_PREFIX + result.plan.subject)
     if problems:
         raise ConfigError("send-test cannot write the message's headers", problems)
     notes = []

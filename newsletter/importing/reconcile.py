@@ -21,7 +21,8 @@ from newsletter.importing.records import (
     problem,
     render_file,
 )
-from newsletter.storage.output import STAGING, Move, commit_files, default_mode
+from newsletter.storage.journal import STAGING, Move, commit_files
+from newsletter.storage.output import default_mode
 from newsletter.summaries.library import iter_summary_files
 from newsletter.summaries.names import is_reserved_id
 from newsletter.summaries.parse import FileProblems, read_source

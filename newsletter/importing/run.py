@@ -33,8 +33,8 @@ from newsletter.importing.readers import EXTENSIONS, FORMATS, READERS
 from newsletter.importing.readers.base import PageOptions, RawRecord, Source
 from newsletter.importing.reconcile import assign_ids, compare, index_archive, write_files
 from newsletter.importing.records import Item, RecordContext, normalize_published, prepare
+from newsletter.storage.journal import recover_files
 from newsletter.storage.lock import workspace_lock
-from newsletter.storage.output import recover_files
 from newsletter.values import is_http_url
 from newsletter.workspace import Workspace
 

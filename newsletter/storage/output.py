@@ -8,8 +8,7 @@ files in several folders moved in under a journal.
   (`.<name>.new-*`, `.<name>.old-*`) are removed by the next one.
 - `write_output`: `replace_dir` for a folder this tool wrote before (its marker file says so and
   it holds only files of ours); any other non-empty folder is refused.
-- `commit_files`: files for many folders staged in one hidden folder; a journal written at the
-  end is the commit point; the moves after it are finished by the next run if a kill stops them.
+(`storage.journal` puts many files in many folders in place, all or nothing.)
 
 A command holds the workspace lock (`storage.lock`) while it writes, so two runs never meet
 inside a swap.
@@ -26,7 +25,6 @@ import re
 import secrets
 import shutil
 import tempfile
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,8 +32,6 @@ from newsletter.errors import OutputError
 
 # What our own markers say: `newsletter <version>` exactly.
 GENERATOR_PATTERN = re.compile(r"newsletter \d+\.\d+(?:\.\d+)?(?:[.+-][0-9A-Za-z.+-]*)?")
-STAGING = ".newsletter-staging"  # in a folder of many outputs (summaries/), hidden from readers
-JOURNAL = "journal.json"
 
 
 def default_mode() -> int:
@@ -266,135 +262,3 @@ def write_output(target: Path, files: dict[str, bytes], owner: Ownership) -> Pat
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
     return target
-
-
-# --- many files, many folders -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Move:
-    """One file to put in place: `target` (relative to the folder), its bytes, whether it may
-    replace an existing file, and its permissions."""
-
-    target: str
-    data: bytes
-    replace: bool
-    mode: int
-
-
-def commit_files(folder: Path, moves: Iterable[Move]) -> tuple[list[str], list[str]]:
-    """Put every file in place under `folder`, all or nothing: (written, taken) relative paths;
-    `taken` are new files whose name appeared meanwhile (left alone).
-
-    Everything is staged in `folder/.newsletter-staging/<run>/` first; the journal written after
-    the last file is the commit point. A failure before it changes nothing (the staging is
-    removed); a kill after it leaves the journal, and the next `recover_files` (every run that
-    reads or writes the folder calls it) finishes the moves."""
-    recover_files(folder)
-    staging = folder / STAGING / secrets.token_hex(6)
-    planned = list(moves)
-    try:
-        staging.mkdir(parents=True)
-        entries = []
-        for number, move in enumerate(planned):
-            staged = staging / str(number)
-            write_staged_file(staged, move.data)
-            os.chmod(staged, move.mode)
-            entries.append([str(number), move.target, move.replace])
-        atomic_write(staging / JOURNAL, json.dumps(entries))  # the commit point
-    except BaseException:
-        _remove_staging(staging)
-        raise
-    done: list[tuple[str, str, bool]] = []
-    try:
-        return _apply(folder, staging, entries, done)
-    except OSError:
-        _roll_back(folder, staging, done)  # a failure (not a kill): as if it had not run
-        raise
-
-
-def _apply(folder: Path, staging: Path, entries: list[list[object]],
-           done: list[tuple[str, str, bool]] | None = None) -> tuple[list[str], list[str]]:
-    """Move the staged files in, in journal order. A file about to be replaced is first linked
-    into the staging folder (`<n>.old`), so a failure can put it back (`_roll_back`)."""
-    written: list[str] = []
-    taken: list[str] = []
-    for number, rel, replace in entries:
-        staged, target = staging / str(number), folder / str(rel)
-        if not staged.exists():  # moved before an interruption
-            written.append(str(rel))
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if replace:
-            backup = staging / f"{number}.old"
-            if os.path.lexists(target) and not os.path.lexists(backup):
-                os.link(target, backup)
-            os.replace(staged, target)
-        else:
-            try:
-                os.link(staged, target)
-            except FileExistsError:
-                if not _same_file(staged, target):
-                    taken.append(str(rel))
-                    staged.unlink()
-                    continue
-            except OSError as exc:
-                if exc.errno not in (errno.EPERM, errno.EXDEV, errno.EOPNOTSUPP, errno.EMLINK):
-                    raise
-                with open(target, "xb") as handle:  # no hard links here: exclusive create
-                    handle.write(staged.read_bytes())
-            staged.unlink()
-        written.append(str(rel))
-        if done is not None:
-            done.append((str(number), str(rel), bool(replace)))
-    _remove_staging(staging)
-    return written, taken
-
-
-def _roll_back(folder: Path, staging: Path, done: list[tuple[str, str, bool]]) -> None:
-    """Undo the moves `_apply` made before it failed: replaced files back from their `.old`
-    links, new files removed. If that fails too, the journal stays for the next run to finish
-    the moves instead."""
-    try:
-        for number, rel, replace in reversed(done):
-            target = folder / rel
-            backup = staging / f"{number}.old"
-            if replace and os.path.lexists(backup):
-                os.replace(backup, target)
-            elif not replace:
-                os.unlink(target)
-    except OSError:
-        return
-    _remove_staging(staging)
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
-def _remove_staging(staging: Path) -> None:
-    shutil.rmtree(staging, ignore_errors=True)
-    with contextlib.suppress(OSError):
-        staging.parent.rmdir()  # only when no other run's staging is there
-
-
-def recover_files(folder: Path) -> list[str]:
-    """Finish the committed moves an interrupted `commit_files` left in `folder`, and remove
-    uncommitted staging. Returns the files it put in place. Cheap when there is nothing."""
-    root = folder / STAGING
-    if not root.is_dir():
-        return []
-    done: list[str] = []
-    for staging in sorted(p for p in root.iterdir() if p.is_dir()):
-        try:
-            entries = json.loads((staging / JOURNAL).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            _remove_staging(staging)  # never committed: as if it had not run
-            continue
-        done += _apply(folder, staging, entries)[0]
-    with contextlib.suppress(OSError):
-        root.rmdir()
-    return done

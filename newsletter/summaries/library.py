@@ -15,10 +15,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from newsletter.errors import ContentError, Problem
+from newsletter.storage.journal import STAGING, recover_files
 from newsletter.storage.lock import workspace_lock
-from newsletter.storage.output import STAGING, recover_files
 from newsletter.summaries.model import IndexEntry, Library, Summary
-from newsletter.summaries.names import is_hidden_name, is_summary_file_name
+from newsletter.summaries.names import HIDDEN_FIRST, is_hidden_name, is_summary_file_name
 from newsletter.summaries.parse import parse_file, problem_from_dict, summary_from_record
 from newsletter.workspace import Workspace
 
@@ -33,16 +33,16 @@ def iter_summary_files(folder: Path, links: list[str] | None = None
     def walk(directory: str, prefix: str) -> None:
         with os.scandir(directory) as entries:
             for entry in entries:
-                if is_hidden_name(entry.name):
+                name = entry.name
+                if name[0] in HIDDEN_FIRST:
                     continue
                 if entry.is_symlink():
-                    if links is not None and (entry.is_dir() or is_summary_file_name(entry.name)):
-                        links.append(prefix + entry.name)
+                    if links is not None and (entry.is_dir() or is_summary_file_name(name)):
+                        links.append(prefix + name)
                 elif entry.is_dir(follow_symlinks=False):
-                    walk(entry.path, f"{prefix}{entry.name}/")
-                elif is_summary_file_name(entry.name) and entry.is_file(follow_symlinks=False):
-                    found.append((prefix + entry.name, entry.path,
-                                  entry.stat(follow_symlinks=False)))
+                    walk(entry.path, f"{prefix}{name}/")
+                elif is_summary_file_name(name) and entry.is_file(follow_symlinks=False):
+                    found.append((prefix + name, entry.path, entry.stat(follow_symlinks=False)))
 
     walk(str(folder), "")
     found.sort(key=lambda item: item[0])

@@ -4,19 +4,23 @@ imported, counted, and never seen by a build)."""
 
 from __future__ import annotations
 
+import re
+
 SUFFIX = ".md"
-RESERVED_STEMS = ("readme",)  # a folder's notes (README.md) are never summaries
+HIDDEN_FIRST = "._"  # files and folders starting with these are left out (drafts, staging)
+# `<stem>.md`, the stem not hidden and not "readme" in any case (a folder's notes).
+_SUMMARY_NAME = re.compile(r"(?![._])(?!(?i:readme)\.md\Z).*\.md", re.S)
 
 
 def is_hidden_name(name: str) -> bool:
-    """Files and folders starting with '.' or '_' are left out (drafts, staging, notes)."""
-    return name.startswith((".", "_"))
+    """Files and folders starting with '.' or '_' are left out (drafts, notes, staging)."""
+    return name[:1] in HIDDEN_FIRST if name else False
 
 
 def is_summary_file_name(name: str) -> bool:
-    """A file name the archive reader reads as a summary."""
-    return (name.endswith(SUFFIX) and not is_hidden_name(name)
-            and name[: -len(SUFFIX)].lower() not in RESERVED_STEMS)
+    """A file name the archive reader reads as a summary (one C call: the scan runs it on
+    every file of the archive)."""
+    return _SUMMARY_NAME.fullmatch(name) is not None
 
 
 def is_reserved_id(summary_id: str) -> bool:

@@ -112,3 +112,17 @@ def test_a_non_ascii_subject_and_sender_are_encoded_and_read_back(root):
     assert raw.split(b"\r\n\r\n", 1)[0].isascii()
     assert message["Subject"] == "Nouvelles de la recherche : mai 2026 — ça avance"
     assert message["From"].addresses[0].display_name == "Zoë's Digest — MS"
+
+
+@pytest.mark.parametrize("where", ["subject", "from_name"])
+def test_an_encoded_word_in_a_header_value_is_refused(root, where):
+    """The email package decodes `=?charset?q?...?=` in any header value it is given: the
+    subject or sender would read differently from what was written (found by the property
+    test)."""
+    if where == "subject":
+        set_issue(root, "subject", '"News =?utf-8?q?x?= for May"')
+    else:
+        set_config(root, from_name="Digest =?utf-8?q?x?=")
+    outcome = run(root, "export", ISSUE, "--service", "eml").clean()
+    assert outcome.exit_code == 1
+    assert f"{where}: holds '=?utf-8?q?x?=', which mail programs decode" in outcome.stderr

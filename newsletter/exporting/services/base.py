@@ -84,7 +84,9 @@ def sender_problems(config: Config) -> list[Problem]:
 def raise_problems(service: str, problems: list[Problem]) -> None:
     if problems:
         keys = ", ".join(p.field or p.message for p in problems)
-        raise ExportError(f"cannot export for {service}: set {keys} in {CONFIG_FILE}", problems)
+        where = CONFIG_FILE if all(p.where == CONFIG_FILE for p in problems) else \
+            f"{CONFIG_FILE} or the issue file"
+        raise ExportError(f"cannot export for {service}: set or fix {keys} in {where}", problems)
 
 
 # --- filling the placeholders -----------------------------------------------------------------

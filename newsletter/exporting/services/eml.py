@@ -8,6 +8,7 @@ unsubscribe_url (https), also given in List-Unsubscribe with RFC 8058 one-click.
 from __future__ import annotations
 
 import html as htmllib
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from email.headerregistry import Address
@@ -38,10 +39,25 @@ MAX_URL = 900  # a header line may be 998 characters (RFC 5322)
 MAX_SENDER_NAME = 200
 
 
-def header_problems(config: Config) -> list[Problem]:
+# RFC 2047 encoded-word syntax: the email package (and every mail program) decodes it in a
+# header, so a subject or name holding one would read differently from what was written.
+ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
+
+
+def header_problems(config: Config, subject: str | None = None) -> list[Problem]:
     """What would not fit a header as the email package writes it (the config check already
     refused control characters in every value)."""
     problems = []
+    for key, value in (("from_name", config.from_name), ("name", config.name)):
+        if (found := ENCODED_WORD.search(value)) and (key == "from_name" or not config.from_name):
+            problems.append(Problem(CONFIG_FILE, f"holds '{found.group(0)}', which mail programs "
+                                    "decode as an encoded word, so the sender's name would read "
+                                    "differently", field=key, fix="reword it"))
+    if subject is not None and (found := ENCODED_WORD.search(subject)):
+        problems.append(Problem("the issue's subject", f"holds '{found.group(0)}', which mail "
+                                "programs decode as an encoded word, so the subject would read "
+                                "differently", field="subject",
+                                fix="reword it (in the issue file, or subject_pattern)"))
     key = "from_name" if config.from_name else "name"
     name = config.from_name or config.name
     if len(name) > MAX_SENDER_NAME:
@@ -76,8 +92,8 @@ def header_uri(uri: str) -> str:
     return quote(uri, safe=URI_SAFE)
 
 
-def check_config(config: Config) -> list[Problem]:
-    problems = header_problems(config)
+def check_config(config: Config, subject: str | None = None) -> list[Problem]:
+    problems = header_problems(config, subject)
     if not config.from_email:
         problems.append(missing_setting("from_email", "the sender's address, used as From",
                                         "newsletter@example.org"))
@@ -154,7 +170,8 @@ def build_message(config: Config, subject: str, html: str, text: str, to: Sequen
 
 def export(result: BuildResult, config: Config) -> dict[str, bytes]:
     tags = Tags(unsubscribe=config.unsubscribe_url)
-    raise_problems("eml", check_config(config) + postal_address_problems(config, [tags]))
+    raise_problems("eml", check_config(config, result.plan.subject)
+                   + postal_address_problems(config, [tags]))
     link = config.unsubscribe_url
     html, text = fill(result, config, "eml", tags, tags,
                       required=(htmllib.escape(link, quote=True), link))
