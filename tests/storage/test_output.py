@@ -47,14 +47,19 @@ def test_a_failed_swap_puts_the_previous_folder_back(previous: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     real_replace = os.replace
 
+    staged: list[Path] = []
+
     def failing_replace(src: str | Path, dst: str | Path) -> None:
         if Path(src).name.startswith(".2026-05.new-"):  # the new folder moving into place
+            staged.append(Path(src))
             raise OSError(28, "No space left on device")
         real_replace(src, dst)
 
     monkeypatch.setattr(output.os, "replace", failing_replace)
     with pytest.raises(OSError):
         replace_dir(previous, {"email.html": b"<html>new issue</html>"})
+    # staged beside the target, so the swap is a rename within one file system
+    assert [p.parent for p in staged] == [previous.parent]
     assert snapshot(previous) == PREVIOUS
     assert sorted(p.name for p in previous.parent.iterdir()) == ["2026-05"]
 
@@ -84,8 +89,8 @@ def test_a_build_whose_swap_fails_keeps_the_last_good_output(make_ws,
 
 
 def test_replace_dir_writes_nested_files_and_replaces_the_old_ones(previous: Path) -> None:
-    replace_dir(previous, {"email.html": b"new", "images/a.png": b"\x89PNG"})
-    assert snapshot(previous) == {"email.html": b"new", "images/a.png": b"\x89PNG"}
+    replace_dir(previous, {"email.html": b"new", "images/2026/a.png": b"\x89PNG"})
+    assert snapshot(previous) == {"email.html": b"new", "images/2026/a.png": b"\x89PNG"}
     assert sorted(p.name for p in previous.parent.iterdir()) == ["2026-05"]
 
 
@@ -191,3 +196,11 @@ def test_only_a_folder_with_our_manifest_is_replaced(tmp_path: Path, manifest: s
         with pytest.raises(OutputError):
             write_output(target, {"email.html": b"new"})
         assert snapshot(target) == {"manifest.json": manifest.encode()}
+
+
+def test_a_failed_first_write_reports_its_own_error(tmp_path: Path) -> None:
+    target = tmp_path / "new"
+    with pytest.raises(OutputError) as exc:
+        write_output(target, {"a": b"x", "a/b": b"y"})
+    assert str(exc.value) == f"cannot write {target}: File exists"
+    assert list(tmp_path.iterdir()) == []
