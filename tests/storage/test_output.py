@@ -48,18 +48,24 @@ def test_a_failed_swap_puts_the_previous_folder_back(previous: Path,
     real_replace = os.replace
 
     staged: list[Path] = []
+    moves: list[tuple[Path, Path]] = []
 
     def failing_replace(src: str | Path, dst: str | Path) -> None:
         if Path(src).name.startswith(".2026-05.new-"):  # the new folder moving into place
             staged.append(Path(src))
             raise OSError(28, "No space left on device")
+        moves.append((Path(src), Path(dst)))
         real_replace(src, dst)
 
     monkeypatch.setattr(output.os, "replace", failing_replace)
     with pytest.raises(OSError):
         replace_dir(previous, {"email.html": b"<html>new issue</html>"})
-    # staged beside the target, so the swap is a rename within one file system
+    # staged beside the target, and the old folder set aside beside it too, so each step is a
+    # rename within one file system; then the old folder is put back
     assert [p.parent for p in staged] == [previous.parent]
+    [(src, aside), (back, dst)] = moves
+    assert (src, dst, aside.parent, back) == (previous, previous, previous.parent, aside)
+    assert aside.name.startswith(".2026-05.old-")
     assert snapshot(previous) == PREVIOUS
     assert sorted(p.name for p in previous.parent.iterdir()) == ["2026-05"]
 
