@@ -210,3 +210,15 @@ def test_a_failed_first_write_reports_its_own_error(tmp_path: Path) -> None:
         write_output(target, {"a": b"x", "a/b": b"y"})
     assert str(exc.value) == f"cannot write {target}: File exists"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_leftover_old_folder_does_not_fail_a_finished_swap(previous: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once the new folder is in place, failing to delete the old one is no error."""
+    def stubborn_rmtree(path: str | Path, ignore_errors: bool = False) -> None:
+        if not ignore_errors:
+            raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(output.shutil, "rmtree", stubborn_rmtree)
+    replace_dir(previous, {"email.html": b"new"})
+    assert snapshot(previous) == {"email.html": b"new"}
