@@ -71,8 +71,8 @@ def table(statuses: dict[str, str], explained: dict[str, str]) -> tuple[str, lis
             unexplained.append(name)
         for key in row_keys(name):
             rows.setdefault(key, Counter())[status] += 1
-    lines = ["| module | mutants | killed | survived | equivalent | timeout | no tests | "
-             "caught of non-equivalent |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| module | mutants | not run | killed | survived | equivalent | timeout | no tests | "
+             "caught of non-equivalent run |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     total: Counter[str] = Counter()
     for key in sorted(rows):
         counts = rows[key]
@@ -91,9 +91,8 @@ def _row(label: str, counts: Counter[str]) -> str:
     caught = counts["killed"] + counts["timeout"]  # a mutant that hangs the tests is noticed
     score = f"{100 * caught / counted:.1f} %" if counted else "-"
     survived = counts["survived"] + counts["suspicious"]
-    return (f"| {label} | {mutants} | {counts['killed']} | {survived} | {counts['equivalent']} | "
-            f"{counts['timeout']} | {counts['no tests']} | {score} |"
-            + (f" ({counts['not checked']} not run)" if counts["not checked"] else ""))
+    return (f"| {label} | {mutants} | {counts['not checked']} | {counts['killed']} | {survived} | "
+            f"{counts['equivalent']} | {counts['timeout']} | {counts['no tests']} | {score} |")
 
 
 def main(patterns: list[str]) -> int:

@@ -107,3 +107,12 @@ def test_size_limit_fails_with_a_max_per_section_suggestion(make_ws):
     assert len(result.html.encode()) < 102_400
     assert all(s.more > 0 for s in result.plan.sections)
     assert "more in Treatments &amp; therapies" in result.html
+
+
+def test_skip_invalid_builds_the_valid_summaries(make_ws):
+    ws = make_ws(summaries={"a.md": summary_text(), "b.md": summary_text(slug="b", title="")})
+    with pytest.raises(ContentError):
+        build(ws, "2026-05", write=False)
+    result = build(ws, "2026-05", write=False, skip_invalid=True)
+    assert [e.summary.id for e in result.plan.entries] == ["a"]
+    assert any("summaries/b.md" in str(w) for w in result.warnings)

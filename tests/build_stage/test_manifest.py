@@ -49,13 +49,16 @@ def test_the_manifest_of_a_small_issue(make_ws: WorkspaceFactory) -> None:
         "b.md": summary_text(slug="b", published="2026-05-12", themes="[living]"),
         "c.md": summary_text(slug="c", published="2026-05-14", themes="[treatments]"),
         "d.md": summary_text(slug="d", published="2026-04-14", themes="[treatments]")},
-        issues={"2026-05.toml": 'from = 2026-05-01\nto = 2026-05-31\nsubject = "S"\n'
+        issues={"2026-05.toml": 'from = 2026-05-01\nto = 2026-05-31\nsubject = "Café – S"\n'
                                 'preheader = "P"\nexclude = ["b"]\nfeatured = ["c"]\n'})
     result = build(ws, "2026-05")
-    written = json.loads((ws.output_path / "2026-05" / "manifest.json").read_text())
+    raw = (ws.output_path / "2026-05" / "manifest.json").read_text(encoding="utf-8")
+    assert raw.startswith('{\n  "issue": "2026-05",\n  "subject": "Café – S",\n')  # readable
+    assert raw.endswith("}\n")
+    written = json.loads(raw)
     assert written == result.manifest
     assert {k: v for k, v in written.items() if k not in ("bytes", "warnings")} == {
-        "issue": "2026-05", "subject": "S", "preheader": "P", "from": "2026-05-01",
+        "issue": "2026-05", "subject": "Café – S", "preheader": "P", "from": "2026-05-01",
         "to": "2026-05-31", "period": "May 2026", "issue_file": "issues/2026-05.toml",
         "sections": [{"id": "living", "label": "Living with MS", "summaries": ["a"], "more": 0}],
         "highlights": ["c"], "excluded": ["b"], "count": 2, "archive_size": 4,

@@ -216,7 +216,8 @@ def test_plural_rules_for_a_final_y() -> None:
         Match("therapy", "body", 1, 2),)
     assert score({"body": "two keys"}, ["key"])[0] == 1  # a vowel before y: keys, not kies
     assert score({"body": "two kies"}, ["key"])[0] == 0
-    assert score({"body": "my mys mies"}, ["my"])[1] == (Match("my", "body", 1, 2),)  # 2 letters
+    assert score({"body": "two mys"}, ["my"])[0] == 1  # two letters: my -> mys, not mies
+    assert score({"body": "two mies"}, ["my"])[0] == 0
     assert score({"body": "spies and a spy"}, ["spy"])[1] == (Match("spy", "body", 1, 2),)
 
 
@@ -231,3 +232,8 @@ def test_reason_lists_several_keywords_of_one_field() -> None:
                               (Theme(id="fruit", label="Fruit", keywords=("apple", "banana")),),
                               "fruit")
     assert decision.reason() == "score 7 (title x3: apple, banana; body x1: banana)"
+
+
+def test_the_plural_of_an_abbreviation_keeps_a_small_s() -> None:
+    assert score({"body": "Two MRIs and two OCTs."}, ["MRI", "OCT"])[0] == 2
+    assert score({"body": "Two MRIS."}, ["MRI"])[0] == 0

@@ -47,18 +47,29 @@ def test_a_failed_swap_puts_the_previous_folder_back(previous: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     real_rename = os.rename
 
-    def failing_exchange(a: Path, b: Path) -> bool:  # the one-step swap fails...
-        raise OSError(28, "No space left on device")
+    staged: list[Path] = []
+    moves: list[tuple[Path, Path]] = []
 
-    def failing_rename(src: str | Path, dst: str | Path) -> None:  # ...and so would a rename
+    def no_exchange(a: Path, b: Path) -> bool:  # the file system cannot exchange in one step...
+        return False
+
+    def failing_rename(src: str | Path, dst: str | Path) -> None:  # ...and the second rename fails
         if Path(src).name.startswith(".2026-05.new-"):  # the new folder moving into place
+            staged.append(Path(src))
             raise OSError(28, "No space left on device")
+        moves.append((Path(src), Path(dst)))
         real_rename(src, dst)
 
-    monkeypatch.setattr(output, "exchange_paths", failing_exchange)
+    monkeypatch.setattr(output, "exchange_paths", no_exchange)
     monkeypatch.setattr(output.os, "rename", failing_rename)
     with pytest.raises(OSError):
         replace_dir(previous, {"email.html": b"<html>new issue</html>"})
+    # staged beside the target, and the old folder set aside beside it too, so each step is a
+    # rename within one file system; then the old folder is put back
+    assert [p.parent for p in staged] == [previous.parent]
+    [(src, aside), (back, dst)] = moves
+    assert (src, dst, aside.parent, back) == (previous, previous, previous.parent, aside)
+    assert aside.name.startswith(".2026-05.old-")
     assert snapshot(previous) == PREVIOUS
     assert sorted(p.name for p in previous.parent.iterdir()) == ["2026-05"]
 
@@ -86,8 +97,8 @@ def test_a_build_whose_swap_fails_keeps_the_last_good_output(make_ws,
 
 
 def test_replace_dir_writes_nested_files_and_replaces_the_old_ones(previous: Path) -> None:
-    replace_dir(previous, {"email.html": b"new", "images/a.png": b"\x89PNG"})
-    assert snapshot(previous) == {"email.html": b"new", "images/a.png": b"\x89PNG"}
+    replace_dir(previous, {"email.html": b"new", "images/2026/a.png": b"\x89PNG"})
+    assert snapshot(previous) == {"email.html": b"new", "images/2026/a.png": b"\x89PNG"}
     assert sorted(p.name for p in previous.parent.iterdir()) == ["2026-05"]
 
 
@@ -194,3 +205,23 @@ def test_only_a_folder_with_our_manifest_is_replaced(tmp_path: Path, manifest: s
         with pytest.raises(OutputError):
             write_output(target, {"email.html": b"new"}, BUILD_OUTPUT)
         assert snapshot(target) == {"manifest.json": manifest.encode()}
+
+
+def test_a_failed_first_write_reports_its_own_error(tmp_path: Path) -> None:
+    target = tmp_path / "new"
+    with pytest.raises(OutputError) as exc:
+        write_output(target, {"a": b"x", "a/b": b"y"}, BUILD_OUTPUT)
+    assert str(exc.value) == f"cannot write {target}: File exists"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_leftover_old_folder_does_not_fail_a_finished_swap(previous: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once the new folder is in place, failing to delete the old one is no error."""
+    def stubborn_rmtree(path: str | Path, ignore_errors: bool = False) -> None:
+        if not ignore_errors:
+            raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(output.shutil, "rmtree", stubborn_rmtree)
+    replace_dir(previous, {"email.html": b"new"})
+    assert snapshot(previous) == {"email.html": b"new"}
