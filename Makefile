@@ -4,12 +4,15 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint browser spamassassin openssl caniemail bench bench-import bench-export \
-	bench-check bench-online bench-desk screenshots golden fuzz mutate clean
+.PHONY: install demo test lint browser spamassassin openssl node-mjml caniemail bench bench-compilers \
+	bench-import bench-export bench-check bench-online bench-desk screenshots golden fuzz mutate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@# PyPI `mjml` (the pure-Python port used before) and `mjml-python` both install a module
+	@# named mjml: an older venv loses the old one (and premailer) before the new one goes in
+	$(BIN)/python -m pip uninstall --quiet --disable-pip-version-check -y mjml premailer
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
@@ -24,6 +27,15 @@ browser:
 	@test -x /usr/bin/chromium || { \
 	  echo "installing Debian's chromium (needed by the browser tests)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+## make node-mjml: the reference compiler, node `mjml` 5, from the npm registry into
+## benchmarks/.node/ (the tests validate email.mjml with it; the benchmark compares against it).
+## Without npm nothing is installed and those tests skip, except under CI=true, where they fail.
+NODE_MJML := benchmarks/.node/node_modules/.bin/mjml
+node-mjml:
+	@if command -v npm >/dev/null && [ ! -x $(NODE_MJML) ]; then \
+	  echo "installing node mjml 5 into benchmarks/.node (validates email.mjml in the tests)"; \
+	  npm install --silent --no-audit --no-fund --prefix benchmarks/.node mjml@5 >/dev/null; fi
 
 ## make spamassassin: Debian's SpamAssassin (its rules included) for the spam check and its tests
 spamassassin:
@@ -46,9 +58,9 @@ openssl:
 	  echo "installing Debian's openssl (needed by the SMTP TLS tests)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null; }
 
-## make test: lint + the whole test suite (browser, TLS and SpamAssassin tests included: they fail,
-## not skip)
-test: install browser openssl spamassassin
+## make test: lint + the whole test suite (browser, TLS, SpamAssassin and node mjml validation
+## included: they fail, not skip)
+test: install browser openssl spamassassin node-mjml
 	$(BIN)/ruff check .
 	NEWSLETTER_REQUIRE_BROWSER=1 NEWSLETTER_REQUIRE_OPENSSL=1 NEWSLETTER_REQUIRE_SPAMASSASSIN=1 \
 	  $(BIN)/python -m pytest -q
@@ -58,10 +70,14 @@ lint: install
 
 ## make bench: the performance table (not part of make test); the reference node mjml CLI is
 ## installed from the npm registry into benchmarks/.node/ when npm is there
-bench: install
-	@if command -v npm >/dev/null && [ ! -x benchmarks/.node/node_modules/.bin/mjml ]; then \
-	  npm install --silent --no-audit --no-fund --prefix benchmarks/.node mjml@5 >/dev/null; fi
+bench: install node-mjml
 	$(BIN)/python benchmarks/bench.py
+
+## make bench-compilers: the MJML compiler and CSS inliner candidates side by side (import, first
+## and steady call, bytes, rendering equality in Chromium); each compiler in its own venv under
+## benchmarks/.work/, installed from PyPI on the first run
+bench-compilers: install browser
+	$(BIN)/python benchmarks/bench_compilers.py
 
 ## make bench-import / bench-export: records per second of a 10,000-record JSONL import; the
 ## time of each exporter

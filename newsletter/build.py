@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import math
 import re
@@ -11,6 +12,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +22,17 @@ from newsletter.errors import Problem, SizeLimitError, TemplateError
 from newsletter.issue.plan import Plan, issue_header, make_plan
 from newsletter.issue.select import Selection, select
 from newsletter.issue.spec import IssueSpec, resolve_issue
-from newsletter.limits import GMAIL_CLIP_BYTES, byte_size, is_clipped
+from newsletter.limits import GMAIL_CLIP_BYTES, WARN_BYTES, byte_size, is_clipped, is_near_clip
 from newsletter.render import placeholders
 from newsletter.render.email import RenderedEmail, render_email
-from newsletter.storage.cache import caching_enabled, html_cache_dir
+from newsletter.storage.cache import (
+    cache_folder,
+    caching_enabled,
+    code_stamp,
+    html_cache_dir,
+    read_entry,
+    write_entry,
+)
 from newsletter.storage.lock import workspace_lock
 from newsletter.storage.output import Ownership, write_output
 from newsletter.summaries.library import LibraryMemo, load_library
@@ -141,7 +150,7 @@ def render_plan(ws: Workspace, prepared: Prepared) -> BuildResult:
     """Render a prepared plan and fill the placeholders the workspace knows (nothing written)."""
     plan = prepared.plan
     email = render_email(ws.config, plan, ws.templates_path, html_cache_dir(ws.root))
-    guard_disclaimer(ws.config, email)
+    guard_disclaimer(ws.config, email, cache_folder(ws.root, "guard"))
     values = workspace_values(ws.config, plan.issue.id)
     html = placeholders.fill(email.html, values, is_html=True)
     text = placeholders.fill(email.text, values, is_html=False)
@@ -151,19 +160,32 @@ def render_plan(ws: Workspace, prepared: Prepared) -> BuildResult:
                        prepared.timings | email.timings, notices=prepared.notices + email.notices)
 
 
-def guard_disclaimer(config: Config, email: RenderedEmail) -> None:
+def guard_disclaimer(config: Config, email: RenderedEmail, cache: Path | None = None) -> None:
     """A workspace may reword the disclaimer but never drop or hide it: the build runs the two
-    rules `newsletter check` runs (disclaimer.html, disclaimer.text) and refuses on either."""
+    rules `newsletter check` runs (disclaimer.html, disclaimer.text) and refuses on either.
+    A passed email is remembered (`cache`) by what decides it: the email, the wording and the
+    checks' code, so an unchanged build neither imports nor runs them again."""
+    key = hashlib.sha256("\x1f".join((_checks_stamp(), config.disclaimer.text, email.html,
+                                       email.text)).encode("utf-8")).hexdigest()
+    if read_entry(cache, key, ".ok") is not None:
+        return
     from newsletter.checks.model import CheckContext
     from newsletter.checks.rules.disclaimer import in_html, in_text
 
     ctx = CheckContext(email.html, email.text, config)
     html, text = in_html(ctx), in_text(ctx)
     if not html and not text:
+        write_entry(cache, key, ".ok", "passed")
         return
     parts = (["the HTML"] if html else []) + (["the plain text"] if text else [])
     problems = [Problem("templates", f.message, fix=f.fix) for f in html + text]
     raise TemplateError(f"the disclaimer is missing from {' and '.join(parts)}", problems)
+
+
+@lru_cache(maxsize=1)
+def _checks_stamp() -> str:
+    """The checks package's code (found by path: importing it would import lxml)."""
+    return code_stamp(Path(__file__).parent / "checks", extra=[__version__])
 
 
 def size_error(result: BuildResult, limit: int | None) -> SizeLimitError:
@@ -171,7 +193,8 @@ def size_error(result: BuildResult, limit: int | None) -> SizeLimitError:
     plan = result.plan
     where = plan.issue.path or f"issues/{plan.issue.id}.toml"
     fix = (f"set max_per_section = {limit} (each section then keeps its {limit} newest and links "
-           "to the rest), or exclude some summaries" if limit else
+           f"to the rest; the email stays under {WARN_BYTES:,} bytes, so `check --strict` passes "
+           "too), or exclude some summaries" if limit else
            "exclude some summaries or shorten the intro and teasers")
     return SizeLimitError(
         f"email.html would be {size:,} bytes ({plan.count} cards); Gmail clips emails above "
@@ -182,21 +205,30 @@ def size_error(result: BuildResult, limit: int | None) -> SizeLimitError:
 
 
 def fitting_limit(ws: Workspace, prepared: Prepared, result: BuildResult) -> int | None:
-    """The largest max_per_section that really fits, found by rendering candidates."""
+    """The largest max_per_section whose email stays under `check`'s size warning (so that
+    `check --strict` passes on the suggested fix too), found by rendering candidates."""
     if prepared.selection is None:
         return None
     sizes = [len(s.entries) + s.more for s in result.plan.sections]
-    per_card = len(result.html.encode("utf-8")) / max(result.plan.count, 1)
-    excess = len(result.html.encode("utf-8")) - GMAIL_CLIP_BYTES * 0.97
-    limit = _suggest_limit(sizes, math.ceil(excess / per_card))
-    while limit >= 1:
-        issue = dataclasses.replace(prepared.plan.issue, max_per_section=limit)
-        selection = dataclasses.replace(prepared.selection, issue=issue)
-        trial = dataclasses.replace(prepared, plan=make_plan(ws.config, selection))
-        if not is_clipped(byte_size(render_plan(ws, trial).html)):
-            return limit
+    size = byte_size(result.html)
+    per_card = size / max(result.plan.count, 1)  # fixed part included: a guess on the low side
+    limit = _suggest_limit(sizes, math.ceil((size - WARN_BYTES) / per_card))
+    while limit >= 1 and not _fits(ws, prepared, limit):
         limit -= 1
-    return None
+    if limit < 1:
+        return None
+    while limit + 1 < max(sizes, default=0) and _fits(ws, prepared, limit + 1):
+        limit += 1  # the guess cut more than needed
+    return limit
+
+
+def _fits(ws: Workspace, prepared: Prepared, limit: int) -> bool:
+    """Does the issue with this max_per_section stay under the size warning?"""
+    assert prepared.selection is not None
+    issue = dataclasses.replace(prepared.plan.issue, max_per_section=limit)
+    selection = dataclasses.replace(prepared.selection, issue=issue)
+    trial = dataclasses.replace(prepared, plan=make_plan(ws.config, selection))
+    return not is_near_clip(byte_size(render_plan(ws, trial).html))
 
 
 def _suggest_limit(section_sizes: list[int], cut: int) -> int:

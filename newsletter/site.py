@@ -61,7 +61,17 @@ def web_version(config: Config, result: BuildResult) -> str:
     page = placeholders.replace_block(result.email.html, "unsubscribe_url", subscribe)
     values = {"web_version_url": None, "preferences_url": None,
               "postal_address": config.postal_address}
-    return placeholders.fill(page, values, is_html=True)
+    return with_main_landmark(placeholders.fill(page, values, is_html=True))
+
+
+_BODY = re.compile(r"(<body\b[^>]*>)(.*)(</body>)", re.S | re.I)
+
+
+def with_main_landmark(page: str) -> str:
+    """The page's content inside <main>, so a screen reader can jump to it (an email has no
+    landmark of its own; the web version is a page)."""
+    return _BODY.sub(lambda m: f"{m.group(1)}<main>{m.group(2)}</main>{m.group(3)}", page,
+                     count=1)
 
 
 def _entry(config: Config, result: BuildResult, base_url: str) -> ArchiveEntry:

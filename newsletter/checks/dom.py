@@ -1,6 +1,6 @@
 """Reading the final HTML the way a mail client would: inline styles, hidden elements, colours.
 
-Only inline styles count: after premailer, everything that reaches Gmail's body is inline (the
+Only inline styles count: after the inliner, everything that reaches Gmail's body is inline (the
 head keeps media queries and client hacks, which do not change desktop colours or sizes).
 Outlook's conditional comments are comments to every other client and are not looked into.
 """

@@ -23,7 +23,7 @@ from newsletter.importing.records import (
 )
 from newsletter.storage.journal import STAGING, Move, commit_files
 from newsletter.storage.output import default_mode
-from newsletter.summaries.library import iter_summary_files
+from newsletter.summaries.listing import iter_summary_files
 from newsletter.summaries.names import is_reserved_id
 from newsletter.summaries.parse import FileProblems, read_source
 from newsletter.workspace import Workspace

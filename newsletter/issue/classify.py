@@ -96,24 +96,55 @@ def _is_abbreviation(keyword: str) -> bool:
     return keyword.isupper() and len(keyword) > 1
 
 
-@lru_cache(maxsize=256)
-def _label_patterns(keywords: tuple[str, ...]) -> list[tuple[re.Pattern[str], tuple[str, ...]]]:
-    """One pattern per label (and one for its all-capital abbreviations, matched
-    case-sensitively). The match is a zero-width lookahead, so every start position is tried:
-    keywords that overlap ("eye scan", "scan") are each found, as with separate patterns."""
-    out = []
-    for group, flags in (([k for k in keywords if not _is_abbreviation(k)], re.IGNORECASE),
-                         ([k for k in keywords if _is_abbreviation(k)], 0)):
-        if not group:
-            continue
-        ordered = tuple(sorted(group, key=len, reverse=True))
-        alternatives = "|".join(f"(?P<k{i}>{_keyword_regex(k)})" for i, k in enumerate(ordered))
-        out.append((re.compile(rf"(?<![\w-])(?=(?:{alternatives})(?![\w-]))", flags), ordered))
-    return out
-
-
 def _fields(summary: Summary) -> dict[str, str]:
     return {"title": summary.title, "teaser": summary.teaser_given or "", "body": summary.body}
+
+
+@lru_cache(maxsize=256)
+def _needles(keywords: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
+    """For each keyword: how to look for it without a regex ("exact" for abbreviations, "lower",
+    or "regex" when case folding goes beyond lower()) and the text that must occur."""
+    out = []
+    for keyword in keywords:
+        stem = keyword[:-1] if _keyword_regex(keyword).endswith("(?:y|ies)") else keyword
+        kind = "exact" if _is_abbreviation(keyword) else "lower" if keyword.isascii() else "regex"
+        out.append((keyword, kind, stem if kind == "exact" else stem.lower()))
+    return tuple(out)
+
+
+def _present(text: str, keywords: tuple[str, ...]) -> tuple[str, ...]:
+    """The keywords that can match in `text` at all (their stem occurs in it, found without a
+    regex), in their order: leaving the others out of the pattern changes no count, and most
+    texts name only a few of a theme's keywords."""
+    lower = text.lower()
+    return tuple(keyword for keyword, kind, needle in _needles(keywords)
+                 if kind == "regex" or needle in (text if kind == "exact" else lower))
+
+
+@lru_cache(maxsize=1024)
+def _keyword_pattern(keyword: str) -> re.Pattern[str]:
+    """One keyword, as a zero-width match at each place it starts (compiled once a process)."""
+    flags = 0 if _is_abbreviation(keyword) else re.IGNORECASE
+    return re.compile(rf"(?<![\w-])(?={_keyword_regex(keyword)}(?![\w-]))", flags)
+
+
+@lru_cache(maxsize=4096)
+def _keyword_counts(text: str, keywords: tuple[str, ...]) -> dict[str, int]:
+    """How often each keyword occurs in `text` (kept: a preview classifies the same texts on
+    every save). Every start position is tried, so keywords that overlap ("eye scan", "scan")
+    are each found; in each group (words, abbreviations) a place where several keywords start
+    counts once, for the longest."""
+    counts: dict[str, int] = {}
+    present = _present(text, keywords)
+    for abbreviations in (False, True):
+        group = [k for k in present if _is_abbreviation(k) == abbreviations]
+        taken: set[int] = set()
+        for keyword in sorted(group, key=len, reverse=True):
+            for found in _keyword_pattern(keyword).finditer(text):
+                if found.start() not in taken:
+                    taken.add(found.start())
+                    counts[keyword] = counts.get(keyword, 0) + 1
+    return counts
 
 
 def score(fields: dict[str, str], keywords: Sequence[str]) -> tuple[int, tuple[Match, ...]]:
@@ -122,11 +153,7 @@ def score(fields: dict[str, str], keywords: Sequence[str]) -> tuple[int, tuple[M
         text = fields.get(field_name, "")
         if not text:
             continue
-        counts: dict[str, int] = {}
-        for pattern, ordered in _label_patterns(tuple(dict.fromkeys(keywords))):
-            for found in pattern.finditer(text):
-                keyword = ordered[int(found.lastgroup[1:])]  # type: ignore[index]
-                counts[keyword] = counts.get(keyword, 0) + 1
+        counts = _keyword_counts(text, tuple(dict.fromkeys(keywords)))
         for keyword in dict.fromkeys(keywords):
             if counts.get(keyword):
                 matches.append(Match(keyword, field_name, weight,

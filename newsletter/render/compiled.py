@@ -14,20 +14,30 @@ from newsletter.errors import Problem
 from newsletter.render.html import compile_mjml, inline_css, minify
 from newsletter.storage.cache import KEEP_ENTRIES, code_stamp, read_entry, write_entry
 
+TOOLCHAIN = ("mjml", "css_inline")  # the MJML compiler (MRML's bindings) and the CSS inliner
+
 
 @lru_cache(maxsize=1)
 def toolchain_stamp() -> str:
     """What, besides the MJML text, decides the compiled HTML: the render package's code and
-    templates, and the installed compiler and inliner (found without importing them)."""
+    templates, and the installed compiler and inliner: every file of their packages (their
+    compiled extensions included), found without importing them."""
     parts = [__version__, code_stamp(RENDER_PACKAGE)]
-    for name in ("mjml", "premailer", "cssutils", "lxml", "bs4"):
+    for name in TOOLCHAIN:
         spec = importlib.util.find_spec(name)
-        origin = spec.origin if spec and spec.origin else ""
-        try:
-            stat = os.stat(origin)
-            parts.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}")
-        except OSError:
-            parts.append(f"{name}:?")
+        folders = list(spec.submodule_search_locations or []) if spec else []
+        files = [spec.origin] if spec and spec.origin and not folders else []
+        for folder in folders:
+            with os.scandir(folder) as entries:
+                files += sorted(e.path for e in entries if e.is_file())
+        stats = []
+        for path in files:
+            try:
+                stat = os.stat(path)
+                stats.append(f"{os.path.basename(path)}:{stat.st_size}:{stat.st_mtime_ns}")
+            except OSError:
+                stats.append(f"{path}:?")
+        parts.append(f"{name}[{','.join(stats) or '?'}]")
     return "\x1f".join(parts)
 
 

@@ -1,11 +1,11 @@
-"""Jinja2 -> MJML -> HTML (compiler) -> CSS inlined -> minified.
+"""Jinja2 -> MJML -> HTML (MRML, through PyPI `mjml-python`) -> CSS inlined (`css-inline`) ->
+minified. Why these two: the README's "Compiler and inliner" and benchmarks/RESULTS.md.
 """
 
 from __future__ import annotations
 
-import html
-import logging
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +26,26 @@ INLINE_MARKER = "/*nl:inline*/"
 def template_env(workspace_templates: Path | None,
                  bytecode_dir: Path | None = None) -> jinja2.Environment:
     """Workspace templates override the packaged ones file by file. With `bytecode_dir`, compiled
-    templates are kept there (Jinja checks each template's source before reusing them)."""
+    templates are kept there (Jinja checks each template's source before reusing them).
+
+    The environment is kept for the process (a preview renders on every save) as long as the
+    workspace's template files are the same ones; Jinja itself notices an edited file."""
+    return _environment(_override_files(workspace_templates), workspace_templates, bytecode_dir)
+
+
+def _override_files(folder: Path | None) -> tuple[tuple[str, int], ...]:
+    """The workspace's template files with their mtimes: a file added, removed or replaced
+    there must reach a new environment (a cached one would keep using the packaged file)."""
+    if folder is None or not folder.is_dir():
+        return ()
+    return tuple(sorted((str(p), p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()))
+
+
+@lru_cache(maxsize=8)
+def _environment(overrides: tuple[tuple[str, int], ...], workspace_templates: Path | None,
+                 bytecode_dir: Path | None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
-    if workspace_templates is not None and workspace_templates.is_dir():
+    if overrides and workspace_templates is not None:
         loaders.append(jinja2.FileSystemLoader(workspace_templates))
     loaders.append(jinja2.FileSystemLoader(PACKAGE_TEMPLATES))
     env = jinja2.Environment(
@@ -48,10 +65,10 @@ def template_env(workspace_templates: Path | None,
 
 def mjml_attribute(value: object) -> Markup:
     """A value for an attribute of an MJML component (mj-image src/alt/href, ...), escaped
-    twice: mjml-python decodes an attribute's entities once and writes the value back without
-    escaping it, so a quote would end the attribute in the HTML. Inside mj-text (plain HTML,
-    passed through as written) the ordinary escaping is right."""
-    return Markup(escape(str(escape(value))))
+    once: MRML decodes an attribute's entities and escapes the value again when it writes the
+    HTML (the pure-Python port wrote it back unescaped, which needed a second escape). Kept as
+    a filter so a compiler change has one place to mend; the escaping tests hold it."""
+    return Markup(escape(value))
 
 
 class VerifiedBytecodeCache(jinja2.BytecodeCache):
@@ -112,76 +129,109 @@ def render_template(env: jinja2.Environment, name: str, context: dict[str, Any])
 COLOR_SCHEME_META = ('<meta name="color-scheme" content="light dark">'
                      '<meta name="supported-color-schemes" content="light dark">')
 
+# Every tag MJML defines. MRML drops an unknown tag without a word (mjml's port raised KeyError):
+# checking the names keeps the error a misspelt or misplaced tag used to give.
+MJML_TAGS = frozenset({
+    "mjml", "mj-head", "mj-body", "mj-include", "mj-attributes", "mj-all", "mj-class",
+    "mj-breakpoint", "mj-font", "mj-html-attributes", "mj-html-attribute", "mj-selector",
+    "mj-preview", "mj-style", "mj-title", "mj-raw", "mj-accordion", "mj-accordion-element",
+    "mj-accordion-title", "mj-accordion-text", "mj-button", "mj-carousel", "mj-carousel-image",
+    "mj-column", "mj-divider", "mj-group", "mj-hero", "mj-image", "mj-navbar", "mj-navbar-link",
+    "mj-section", "mj-social", "mj-social-element", "mj-spacer", "mj-table", "mj-text",
+    "mj-wrapper",
+})
+_MJ_TAG = re.compile(r"<(mj(?:ml|-[a-z0-9-]+))\b", re.I)
+_NOT_MARKUP = re.compile(r"<mj-raw\b.*?</mj-raw>|<!--.*?-->", re.S | re.I)
+
+# MRML (6.0.1) drops white space between two tags when it holds a newline, so
+# `<a>x</a>\n<a>y</a>` (markdown-it writes that for two links on consecutive lines) would read
+# "xy". Inside the components whose content is HTML, such a gap becomes one space (what HTML
+# renders anyway); <pre> and <textarea> are left alone.
+_HTML_CONTENT = re.compile(
+    r"(<(mj-text|mj-button|mj-table|mj-raw|mj-accordion-title|mj-accordion-text|mj-navbar-link|"
+    r"mj-social-element)\b[^>]*(?<!/)>)(.*?)(</\2\s*>)", re.S | re.I)
+_VERBATIM = re.compile(r"(<(?:pre|textarea)\b.*?</(?:pre|textarea)\s*>)", re.S | re.I)
+_GAP = re.compile(r">[ \t\r\f]*\n\s*<")
+
+
+def _keep_spaces(match: re.Match[str]) -> str:
+    parts = _VERBATIM.split(match.group(3))  # odd items are <pre>/<textarea> blocks
+    body = "".join(p if i % 2 else _GAP.sub("> <", p) for i, p in enumerate(parts))
+    return match.group(1) + body + match.group(4)
+
 
 def compile_mjml(source: str, template: str = MAIN_TEMPLATE) -> str:
-    from mjml import mjml_to_html  # imported here: it is the heaviest import of all
+    from mjml import mjml2html  # MRML: imports in about a millisecond
 
+    for match in _MJ_TAG.finditer(_NOT_MARKUP.sub("", source)):
+        tag = match.group(1).lower()
+        if tag not in MJML_TAGS:
+            raise TemplateError(
+                f"template {template} (or a partial it includes) uses <{tag}>, which is not an "
+                "MJML tag. Check its spelling and where it is placed (for example mj-class "
+                "belongs inside mj-attributes)")
     try:
-        result = mjml_to_html(source)
-    except KeyError as exc:
-        tag = exc.args[0] if exc.args else "?"
-        raise TemplateError(
-            f"template {template} (or a partial it includes) uses <{tag}>, which is not an "
-            "MJML tag mjml-python knows. Check its spelling and where it is placed (for example "
-            "mj-class belongs inside mj-attributes)") from None
-    except ValueError as exc:
+        html = mjml2html(_HTML_CONTENT.sub(_keep_spaces, source))
+    except ValueError as exc:  # MRML's parse errors: "unexpected end of stream in root template"
         raise TemplateError(f"template {template} did not produce MJML: {exc}") from None
-    # mjml-python has no mj-raw in the head: the dark-mode meta tags go in here.
-    return _title_label(result.html.replace("<head>", "<head>" + COLOR_SCHEME_META, 1), source)
-
-
-_MJ_TITLE = re.compile(r"<mj-title>(.*?)</mj-title>", re.S)
-
-
-def _title_label(document: str, source: str) -> str:
-    """mjml-python copies mj-title into an aria-label attribute escaped without its quotes (a
-    subject with `"` would end the attribute): write that attribute escaped in full."""
-    found = _MJ_TITLE.search(source)
-    if found is None:
-        return document
-    title = html.unescape(found.group(1)).strip()
-    written = f'aria-label="{html.escape(title, quote=False)}"'
-    if '"' not in title and "'" not in title:
-        return document
-    if written not in document:
-        raise TemplateError("the MJML compiler wrote the title's aria-label in a way this "
-                            "version does not know; the subject cannot be checked, so it is "
-                            "refused: remove its quotes, or report this")
-    return document.replace(written, f'aria-label="{html.escape(title, quote=True)}"')
+    # The dark-mode meta tags (MRML accepts mj-raw in mj-head; kept here to match the templates).
+    return html.replace("<head>", "<head>" + COLOR_SCHEME_META, 1)
 
 
 _HEAD_STYLE = re.compile(r"<style\b([^>]*)>(.*?)</style>", re.S | re.I)
+_IGNORE = ' data-css-inline="ignore"'
+_AT_RULES_SLOT = "<!--nl:at-rules-->"
+# css-inline writes the at-rules it keeps into a new <style> (no attributes) as head's first child.
+_KEPT_AT_RULES = re.compile(r"(<head\b[^>]*>)<style>(.*?)</style>", re.S | re.I)
 
 
 def inline_css(document: str) -> str:
-    """Inline the theme's own CSS; MJML's reset and client-hack styles stay in the head."""
-    from premailer import Premailer
+    """Inline the theme's own CSS; MJML's reset and client-hack styles stay in the head.
+
+    The head's <style> blocks without the /*nl:inline*/ marker (MJML's reset, Outlook and
+    column @media styles, the dark-mode block) are skipped by the inliner and kept verbatim. The
+    marked CSS is inlined into every matching element (declarations already in a style
+    attribute win, as they did with premailer); its at-rules (@media, with their !important) stay in a
+    <style> where the marked block was. No width/height attributes, classes kept, no network."""
+    import css_inline
 
     head_end = document.find("</head>")
-    head = _HEAD_STYLE.sub(_mark_ignored, document[:head_end])
-    premailer = Premailer(
-        head + document[head_end:],
-        strip_important=False,
-        keep_style_tags=False,
-        remove_classes=False,
-        disable_validation=True,
-        allow_network=False,
-        disable_basic_attributes=["width", "height", "align", "bgcolor", "valign", "background"],
-        cssutils_logging_level=logging.CRITICAL,
+    theme_css: list[str] = []
+
+    def mark(match: re.Match[str]) -> str:
+        attrs, css = match.group(1), match.group(2)
+        if INLINE_MARKER in css:
+            theme_css.append(css.replace(INLINE_MARKER, ""))
+            return _AT_RULES_SLOT if len(theme_css) == 1 else ""
+        if "data-css-inline" in attrs:
+            return match.group(0)
+        return f"<style{_IGNORE}{attrs}>{css}</style>"
+
+    head = _HEAD_STYLE.sub(mark, document[:head_end])
+    inliner = css_inline.CSSInliner(
+        inline_style_tags=True,    # (False + keep_at_rules: css-inline 0.24 skips extra_css)
+        keep_style_tags=True,      # else the ignored blocks are dropped, not kept
+        keep_link_tags=True,       # mj-font's stylesheet link
+        keep_at_rules=True,        # the marked CSS's @media rules
+        load_remote_stylesheets=False,
+        minify_css=True,
+        extra_css="\n".join(theme_css) or None,
     )
-    logging.getLogger("CSSUTILS").setLevel(logging.CRITICAL)
-    result = premailer.transform(pretty_print=False)
-    result = result.replace(' data-premailer="ignore"', "").replace(INLINE_MARKER, "")
-    if not result.lstrip()[:9].lower().startswith("<!doctype"):
-        result = "<!doctype html>\n" + result  # premailer drops MJML's doctype: no quirks mode
+    try:
+        result = inliner.inline(head + document[head_end:])
+    except ValueError as exc:  # css_inline.InlineError: CSS it cannot parse
+        raise TemplateError(f"the theme's CSS could not be inlined: {exc}") from None
+    at_rules = ""
+    kept = _KEPT_AT_RULES.search(result)
+    if kept and theme_css:
+        at_rules = f'<style type="text/css">{kept.group(2).strip()}</style>'
+        result = result[:kept.end(1)] + result[kept.end():]
+    result = result.replace(_AT_RULES_SLOT, at_rules, 1).replace(_IGNORE, "")
+    if result.startswith("<!DOCTYPE html>"):  # html5ever's spelling; MJML's (and the tests') is lower
+        result = "<!doctype html>" + result[len("<!DOCTYPE html>"):]
+    elif not result.lstrip()[:9].lower().startswith("<!doctype"):
+        result = "<!doctype html>\n" + result
     return result
-
-
-def _mark_ignored(match: re.Match[str]) -> str:
-    attrs, css = match.group(1), match.group(2)
-    if INLINE_MARKER in css or "data-premailer" in attrs:
-        return match.group(0)
-    return f'<style data-premailer="ignore"{attrs}>{css}</style>'
 
 
 _TOKEN = re.compile(r"<!--.*?-->|<(style|script|pre|textarea)\b.*?</\1\s*>|<[^>]+>|[^<]+",

@@ -5,9 +5,11 @@ from __future__ import annotations
 import html
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import nh3
-from markdown_it import MarkdownIt
+if TYPE_CHECKING:  # markdown-it and nh3 are imported on first use: many builds need neither
+    from markdown_it import MarkdownIt
+    from markdown_it.tree import SyntaxTreeNode
 
 ALLOWED_TAGS = {"p", "a", "strong", "em", "b", "i", "ul", "ol", "li", "br", "code", "blockquote"}
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
@@ -16,14 +18,28 @@ TEASER_MAX = 280
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     # Raw HTML in Markdown is not passed through (html=False): it shows as text.
     return MarkdownIt("commonmark", {"html": False})
 
 
+def syntax_tree(text: str) -> SyntaxTreeNode:
+    """The Markdown's parse tree, as the HTML rendering sees it (the plain text walks it)."""
+    from markdown_it.tree import SyntaxTreeNode
+
+    return SyntaxTreeNode(_parser().parse(text))
+
+
+def link_allowed(href: str) -> bool:
+    """Only absolute http(s) and mailto links stay links (in the HTML and in the text)."""
+    scheme = href.split(":", 1)[0].lower() if ":" in href else ""
+    return scheme in ALLOWED_SCHEMES
+
+
 def _absolute_links_only(tag: str, attribute: str, value: str) -> str | None:
     if tag == "a" and attribute == "href":
-        scheme = value.split(":", 1)[0].lower() if ":" in value else ""
-        return value if scheme in ALLOWED_SCHEMES else None
+        return value if link_allowed(value) else None
     return value
 
 
@@ -32,6 +48,8 @@ def sanitise(fragment: str) -> str:
 
     A link whose address was dropped keeps its text but stops being a link.
     """
+    import nh3
+
     cleaned = nh3.clean(
         fragment,
         tags=ALLOWED_TAGS,

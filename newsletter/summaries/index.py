@@ -5,6 +5,16 @@ are all unchanged (ctime moves on every write, even one that resets mtime), and 
 settings that shape validation (time zone, theme ids, the cache format) are the same; otherwise
 the file is read again. Deleting the cache changes no output. A cache that cannot be read, or
 was written by another format, is rebuilt and a notice says so.
+
+Besides one row per file, the cache holds a snapshot: every file's path, key, id, url and date
+as columns in one marshal blob, written in the same transaction as the rows. A build reads that
+blob at once instead of decoding 20,000 rows, compares it with what it finds on disk, and reads
+a row's record only for the summaries it shows.
+
+Nothing is trusted unverified (SQLite keeps no checksum of its own): the snapshot is stored
+with the sha256 of its bytes, each row with a crc32 of what every build reads (`head_sum`) and a
+sha256 of its record (`record_sum`). What does not verify is dropped with a notice and the
+files are read again.
 """
 
 from __future__ import annotations
@@ -12,8 +22,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import marshal
 import sqlite3
 import zlib
+from array import array
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,17 +36,17 @@ from newsletter.errors import Problem
 from newsletter.storage.cache import CACHE_DIR, discarded_notice, ignore_in_git
 
 CACHE_FILE = "index.sqlite"
-FORMAT = "5"
-# Each row carries two checksums (SQLite keeps none of its own): `head_sum` over what every
-# build reads (path, key, id, url, day), `record_sum` over the path and the whole record, read
-# only for the summaries a build shows. A row that does not verify is dropped with a notice and
-# its file read again.
+FORMAT = "6"
+SNAPSHOT_VERSION = 1
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
     ctime_ns INTEGER NOT NULL, sid TEXT, url TEXT, day TEXT, record TEXT NOT NULL,
     head_sum INTEGER NOT NULL, record_sum TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS snapshot (
+    id INTEGER PRIMARY KEY CHECK (id = 0), data BLOB NOT NULL, sum TEXT NOT NULL
 );
 """
 
@@ -52,14 +65,56 @@ class Row:
     record: str
 
 
-# What `open` reads for every file: (size, mtime_ns, ctime_ns, sid, url, day). The record itself
-# is read by `record(path)` only for the summaries a build shows.
-IndexRow = tuple[int, int, int, str | None, str | None, str | None]
+@dataclass
+class Snapshot:
+    """Every file of the cache, in path order, as columns. `stamps` holds each file's key
+    flat (size, mtime_ns, ctime_ns, size, ...: compared and stored without a tuple per file).
+    `ids[i]` (with `urls[i]`, `days[i]`) is None when the file is not a clean summary: its
+    record then says what it is."""
+
+    paths: list[str]
+    stamps: list[int]
+    ids: list[str | None]
+    urls: list[str | None]
+    days: list[str | None]
+
+    @classmethod
+    def empty(cls) -> Snapshot:
+        return cls([], [], [], [], [])
+
+    def key(self, shown: str) -> Key | None:
+        """The key held for a file (None: the snapshot does not know it)."""
+        i = bisect_left(self.paths, shown)
+        if i < len(self.paths) and self.paths[i] == shown:
+            return self.key_at(i)
+        return None
+
+    def key_at(self, i: int) -> Key:
+        size, mtime, ctime = self.stamps[3 * i:3 * i + 3]
+        return size, mtime, ctime
+
+    def dumps(self) -> bytes:
+        stamps = array("q", self.stamps).tobytes()
+        return marshal.dumps((SNAPSHOT_VERSION, self.paths, self.ids, self.urls, self.days,
+                              stamps))
+
+    @classmethod
+    def loads(cls, data: bytes) -> Snapshot:
+        try:
+            version, paths, ids, urls, days, raw = marshal.loads(data)
+            stamps = array("q")
+            stamps.frombytes(raw)
+        except (EOFError, ValueError, TypeError) as exc:
+            raise ValueError(f"unreadable snapshot ({exc})") from None
+        if version != SNAPSHOT_VERSION or not (
+                len(paths) == len(ids) == len(urls) == len(days) == len(stamps) // 3):
+            raise ValueError("unreadable snapshot")
+        return cls(paths, stamps.tolist(), ids, urls, days)
 
 
 @dataclass
 class CacheState:
-    rows: dict[str, IndexRow]
+    snapshot: Snapshot
     notices: list[Problem]
 
 
@@ -80,6 +135,10 @@ def record_sum(path: str, record: str) -> str:
     return hashlib.sha256(f"{path}\x1f{record}".encode()).hexdigest()
 
 
+def snapshot_sum(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 class IndexCache:
     def __init__(self, root: Path, fingerprint: Iterable[str]) -> None:
         self.path = root / CACHE_DIR / CACHE_FILE
@@ -87,10 +146,10 @@ class IndexCache:
         digest = hashlib.sha256("\x1f".join([FORMAT, *fingerprint]).encode()).hexdigest()
         self.fingerprint = digest
         self.conn: sqlite3.Connection | None = None
-        self.notices: list[Problem] = []  # rows that did not verify (also found later)
+        self.notices: list[Problem] = []  # entries that did not verify (also found later)
 
     def open(self) -> CacheState:
-        """Read every row; a broken or foreign cache is emptied (with a notice). The notices
+        """Read the snapshot; a broken or foreign cache is emptied (with a notice). The notices
         are `self.notices`: rows found broken later (`record`) are added to the same list."""
         notices = self.notices
         try:
@@ -106,34 +165,52 @@ class IndexCache:
             notices.append(Problem(self.shown, f"the cache is unavailable ({exc}); every file is "
                                    "read", level="warning"))
             self.close()
-            return CacheState({}, notices)
+            return CacheState(Snapshot.empty(), notices)
 
-    def _read(self) -> dict[str, IndexRow]:
+    def _read(self) -> Snapshot:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         ignore_in_git(self.path.parent)
         self.conn = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+        # A cache, never the source of truth: no fsync on commit (a build after an edit would
+        # wait for the disk). Only a power loss could damage it, and a damaged cache is rebuilt.
+        self.conn.execute("PRAGMA synchronous = OFF")
         self.conn.executescript(SCHEMA)
         meta = dict(self.conn.execute("SELECT key, value FROM meta"))
         if meta and meta.get("format") != FORMAT:
             raise ValueError(f"written by cache format {meta.get('format')!r}, this is {FORMAT}")
         if meta.get("fingerprint") != self.fingerprint:
             self.conn.execute("DELETE FROM files")  # settings changed: every file is read again
+            self.conn.execute("DELETE FROM snapshot")
             self.conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                                   [("format", FORMAT), ("fingerprint", self.fingerprint)])
-            return {}
+            return Snapshot.empty()
+        found = self.conn.execute("SELECT data, sum FROM snapshot WHERE id = 0").fetchone()
+        if found is not None:
+            if isinstance(found[0], bytes) and snapshot_sum(found[0]) == found[1]:
+                return Snapshot.loads(found[0])  # marshal only ever reads verified bytes
+            self.notices.append(discarded_notice(self.shown, "the cached snapshot"))
+            self.conn.execute("DELETE FROM snapshot")
+        return self._rows()
+
+    def _rows(self) -> Snapshot:
+        """The snapshot rebuilt from the rows (each verified by its `head_sum`)."""
+        assert self.conn is not None
         query = f"SELECT path, size, mtime_ns, ctime_ns, sid, url, day, head_sum, {HEAD_TEXT} " \
-                "FROM files"
-        rows: dict[str, IndexRow] = {}
+                "FROM files ORDER BY path"
+        snapshot = Snapshot.empty()
         bad: list[str] = []
         crc32 = zlib.crc32
-        for row in self.conn.execute(query):
-            if row[8] is not None and crc32(row[8]) == row[7]:
-                rows[row[0]] = row[1:7]
-            else:
-                bad.append(str(row[0]))
+        for path, size, mtime, ctime, sid, url, day, stored, text in self.conn.execute(query):
+            if text is None or crc32(text) != stored:
+                bad.append(str(path))
+                continue
+            for column, value in zip((snapshot.paths, snapshot.ids, snapshot.urls, snapshot.days),
+                                     (path, sid, url, day), strict=True):
+                column.append(value)
+            snapshot.stamps += (size, mtime, ctime)
         if bad:
             self._discarded(bad)
-        return rows
+        return snapshot
 
     def _discarded(self, paths: list[str]) -> None:
         shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
@@ -156,15 +233,19 @@ class IndexCache:
             self._discarded([path])
             with contextlib.suppress(sqlite3.DatabaseError):
                 self.conn.execute("DELETE FROM files WHERE path = ?", (path,))
+                self.conn.execute("DELETE FROM snapshot")  # it names the file: rebuilt next run
             return None
         return str(found[0])
 
-    def store(self, changed: list[tuple[str, Row]], removed: Iterable[str]) -> list[Problem]:
+    def store(self, changed: list[tuple[str, Row]], removed: Iterable[str],
+              snapshot: Snapshot) -> list[Problem]:
+        """Write the changed rows, forget the removed ones and replace the snapshot, at once."""
         if self.conn is None:
             return []
         gone = [(path,) for path in removed]
-        if not changed and not gone:
+        if not changed and not gone and not self.notices:
             return []
+        data = snapshot.dumps()
         try:
             self.conn.execute("BEGIN")
             self.conn.executemany("DELETE FROM files WHERE path = ?", gone)
@@ -173,8 +254,12 @@ class IndexCache:
                 [(path, *row.key, row.sid, row.url, row.day, row.record,
                   head_sum(path, *row.key, row.sid, row.url, row.day),
                   record_sum(path, row.record)) for path, row in changed])
+            self.conn.execute("INSERT OR REPLACE INTO snapshot VALUES (0, ?, ?)",
+                              (data, snapshot_sum(data)))
             self.conn.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
+            with contextlib.suppress(sqlite3.DatabaseError):
+                self.conn.execute("ROLLBACK")
             return [Problem(self.shown, f"the cache could not be updated ({exc}); the build is "
                             "not affected", level="warning")]
         return []

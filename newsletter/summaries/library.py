@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -17,37 +17,18 @@ from zoneinfo import ZoneInfo
 from newsletter.errors import ContentError, Problem
 from newsletter.storage.journal import STAGING, recover_files
 from newsletter.storage.lock import workspace_lock
-from newsletter.summaries.model import IndexEntry, Library, Summary
-from newsletter.summaries.names import HIDDEN_FIRST, is_hidden_name, is_summary_file_name
+from newsletter.summaries.index import Snapshot
+from newsletter.summaries.listing import (
+    changed_positions,
+    iter_summary_files,
+    key_at,
+    list_summary_files,
+)
+from newsletter.summaries.model import Entries, IndexEntry, Library, Summary
+from newsletter.summaries.names import is_hidden_name, is_summary_file_name
 from newsletter.summaries.parse import parse_file, problem_from_dict, summary_from_record
+from newsletter.summaries.table import FileState, FileTable, Key
 from newsletter.workspace import Workspace
-
-
-def iter_summary_files(folder: Path, links: list[str] | None = None
-                       ) -> Iterator[tuple[str, str, os.stat_result]]:
-    """(relative posix path, path, stat) of every summary file below `folder`, sorted (see
-    `names.is_summary_file_name`). Symbolic links are never followed (one could lead out of the
-    workspace): their relative paths are added to `links`."""
-    found: list[tuple[str, str, os.stat_result]] = []
-
-    def walk(directory: str, prefix: str) -> None:
-        with os.scandir(directory) as entries:
-            for entry in entries:
-                name = entry.name
-                if name[0] in HIDDEN_FIRST:
-                    continue
-                if entry.is_symlink():
-                    if links is not None and (entry.is_dir() or is_summary_file_name(name)):
-                        links.append(prefix + name)
-                elif entry.is_dir(follow_symlinks=False):
-                    walk(entry.path, f"{prefix}{name}/")
-                elif is_summary_file_name(name) and entry.is_file(follow_symlinks=False):
-                    found.append((prefix + name, entry.path, entry.stat(follow_symlinks=False)))
-
-    walk(str(folder), "")
-    found.sort(key=lambda item: item[0])
-    return iter(found)
-
 
 PARALLEL_MIN = 2000  # files to read before worker processes pay off
 
@@ -57,34 +38,22 @@ def _parse_job(job: tuple[str, str, ZoneInfo, tuple[str, ...]]) -> dict[str, Any
 
 
 @dataclass
-class FileState:
-    """What one summary file gave: its index entry (when valid) and its problems."""
-
-    entry: IndexEntry | None
-    problems: Sequence[Problem]
-    warnings: Sequence[Problem]
-
-
-_NONE: tuple[Problem, ...] = ()
-
-
-@dataclass
 class LibraryMemo:
-    """An in-memory index kept between builds by a long-running process (the preview), so a
+    """The file table kept between builds by a long-running process (the preview), so a
     rebuild reads only the files its watcher says changed."""
 
     fingerprint: tuple[str, ...] = ()
-    files: dict[str, FileState] = field(default_factory=dict)
+    table: FileTable | None = None
 
 
 def load_library(ws: Workspace, *, skip_invalid: bool = False, use_cache: bool = True,
                  memo: LibraryMemo | None = None, changed: Iterable[str] | None = None) -> Library:
     """Read and validate every summary; raise ContentError listing every problem.
 
-    With the index cache (see cache.py) only files that changed since the last run are read;
-    the summaries themselves are built only for what a caller selects, and bodies are read
-    later still, for the summaries a build actually shows. With a `memo` from an earlier call
-    and the `changed` file paths, only those files are looked at.
+    With the index cache (see index.py) only files that changed since the last run are read,
+    after one stat per file; the summaries themselves are built only for what a caller
+    selects, and bodies are read later still, for the summaries a build actually shows. With a
+    `memo` from an earlier call and the `changed` file paths, only those files are looked at.
     """
     folder = ws.summaries_path
     if not folder.is_dir():
@@ -98,28 +67,58 @@ def load_library(ws: Workspace, *, skip_invalid: bool = False, use_cache: bool =
             recover_files(folder)
     context = _LoadContext(ws)
     notices: list[Problem] = []
-    if memo is not None and changed is not None and memo.fingerprint == context.fingerprint:
-        files = memo.files
+    if memo is not None and changed is not None and memo.table is not None \
+            and memo.fingerprint == context.fingerprint:
+        table = memo.table
         for path in changed:
-            context.refresh(files, path)
+            context.refresh(table, path)
     else:
-        files, notices = context.scan(use_cache)
+        table, notices = context.scan(use_cache)
         if memo is not None:
-            memo.fingerprint, memo.files = context.fingerprint, files
-    entries: list[IndexEntry] = []
-    problems: list[Problem] = []
-    warnings: list[Problem] = []
-    for shown in sorted(files):
-        state = files[shown]
-        if state.entry is not None:
-            entries.append(state.entry)
-        problems += state.problems
-        warnings += state.warnings
-    problems += duplicate_problems(entries)
-    archive = _finish(entries, problems, warnings, skip_invalid)
+            memo.fingerprint, memo.table = context.fingerprint, table
+    archive = _library(table, context, skip_invalid)
     archive.notices = notices
     archive.parse_seconds = context.parse_seconds
     return archive
+
+
+def _library(table: FileTable, context: _LoadContext, skip_invalid: bool) -> Library:
+    """The valid summaries of the table, or ContentError with every problem."""
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    for shown in sorted(table.notes):
+        problems += table.notes[shown].problems
+        warnings += table.notes[shown].warnings
+    # copies: a memo's table changes with the next refresh, this library must not
+    paths, ids, urls, days = (list(c) for c in (table.paths, table.ids, table.urls, table.days))
+    if None in ids:  # files with problems are no summaries
+        keep = [i for i, sid in enumerate(ids) if sid is not None]
+        paths, ids, urls, days = ([column[i] for i in keep]
+                                  for column in (paths, ids, urls, days))
+    problems += duplicate_problems(paths, ids, urls)  # type: ignore[arg-type]
+    if problems and not skip_invalid:
+        files = len({p.where for p in problems})
+        raise ContentError(
+            f"{len(problems)} problem{'s' * (len(problems) != 1)} in {files} summary "
+            f"file{'s' * (files != 1)} (fix them, or pass --skip-invalid to leave those files out)",
+            problems,
+        )
+    if problems:
+        bad = {p.where for p in problems}
+        keep = [i for i, path in enumerate(paths) if path not in bad]
+        paths, ids, urls, days = ([column[i] for i in keep]
+                                  for column in (paths, ids, urls, days))
+    skipped = [Problem(p.where, p.message, p.field, p.fix, p.line, "warning") for p in problems]
+    made, make_entry = table.made, context.entry_maker(table.cache)
+
+    def make(i: int) -> IndexEntry:
+        entry = made.get(paths[i])
+        if entry is None:  # kept in the table: a memo's next library reuses it
+            entry = made[paths[i]] = make_entry(paths[i], ids[i], urls[i], days[i])
+        return entry
+
+    entries = Entries(paths, ids, urls, days, make)  # type: ignore[arg-type]
+    return Library(entries, _fold_unknown_keys(warnings), skipped)
 
 
 class _LoadContext:
@@ -134,10 +133,11 @@ class _LoadContext:
         self.fingerprint = (ws.config.timezone, str(self.folder), *self.theme_ids)
         self.parse_seconds = 0.0
 
-    def parse_many(self, files: list[tuple[str, str, Any]]) -> list[dict[str, Any]]:
-        """Read many files: in worker processes when there are thousands and several cores."""
+    def parse_many(self, files: list[tuple[str, str]]) -> list[dict[str, Any]]:
+        """Read many (shown, path) files: in worker processes when there are thousands and
+        several cores."""
         started = perf_counter()
-        jobs = [(path, shown, self.tz, self.theme_ids) for shown, path, _key in files]
+        jobs = [(path, shown, self.tz, self.theme_ids) for shown, path in files]
         workers = min(os.cpu_count() or 1, 4)
         if len(jobs) < PARALLEL_MIN or workers < 2 or threading.active_count() > 1:
             records = [parse_file(*job) for job in jobs]  # (no fork while threads run)
@@ -150,12 +150,6 @@ class _LoadContext:
         self.parse_seconds += perf_counter() - started
         return records
 
-    def parse(self, path: str, shown: str) -> dict[str, Any]:
-        started = perf_counter()
-        record = parse_file(path, shown, self.tz, self.theme_ids)
-        self.parse_seconds += perf_counter() - started
-        return record
-
     def state_of(self, record: dict[str, Any], shown: str, path: str) -> FileState:
         entry = None
         if record["summary"] is not None:
@@ -164,48 +158,84 @@ class _LoadContext:
         return FileState(entry, [problem_from_dict(p) for p in record["problems"]],
                          [problem_from_dict(w) for w in record["warnings"]])
 
-    def scan(self, use_cache: bool) -> tuple[dict[str, FileState], list[Problem]]:
-        """Every file, through the SQLite index cache when `use_cache`."""
-        from newsletter.summaries.index import IndexCache, Row
+    def path_of(self, shown: str) -> str:
+        return os.path.join(self.folder, shown[len(self.prefix):])
 
+    def entry_maker(self, cache: Any) -> Callable[[str, str, str, str], IndexEntry]:
+        """Entries of unchanged files: the Summary comes from the cached record when asked."""
+        tz, theme_ids, path_of = self.tz, self.theme_ids, self.path_of
+
+        def make(shown: str, sid: str, url: str, day: str) -> IndexEntry:
+            return IndexEntry(shown, sid, url, date.fromisoformat(day), partial(
+                _summary_from_cache, cache, shown, path_of(shown), tz, theme_ids))
+        return make
+
+    def scan(self, use_cache: bool) -> tuple[FileTable, list[Problem]]:
+        """Every file, through the index cache when `use_cache`: one stat per file, and the
+        files whose key changed (or that the cache does not know) are read."""
+        from newsletter.summaries.index import IndexCache
+
+        links: list[str] = []
+        rels, stamps = list_summary_files(self.folder, links)
+        prefix = self.prefix
+        paths = [prefix + rel for rel in rels]
         cache = IndexCache(self.ws.root, [self.ws.config.timezone, *self.theme_ids]) \
             if use_cache else None
         state = cache.open() if cache else None
-        rows = state.rows if state else {}
         notices = state.notices if state else []  # the cache's own list: later notices join
-        files: dict[str, FileState] = {}
-        changed: list[tuple[str, Row]] = []
-        missing: list[tuple[str, str, tuple[int, int, int]]] = []
-        tz, theme_ids = self.tz, self.theme_ids
-        links: list[str] = []
-        for rel, path, stat in iter_summary_files(self.folder, links):
-            shown = self.prefix + rel
-            key = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
-            row = rows.get(shown)
-            if row is not None and row[:3] == key and row[3] is not None:
-                make = partial(_summary_from_cache, cache, shown, path, tz, theme_ids)
-                entry = IndexEntry(shown, row[3], row[4] or "", date.fromisoformat(row[5] or ""),
-                                   make)
-                files[shown] = FileState(entry, _NONE, _NONE)
-                continue
-            record = _cached_record(cache, shown) if row is not None and row[:3] == key else None
+        old = state.snapshot if state else Snapshot.empty()
+        if old.paths == paths:  # the same files (the usual case): which keys changed?
+            ids, urls, days = list(old.ids), list(old.urls), list(old.days)
+            for i in changed_positions(old.stamps, stamps, 3):
+                ids[i] = urls[i] = days[i] = None
+            table = FileTable(paths, stamps, ids, urls, days)
+            stale = [i for i, sid in enumerate(ids) if sid is None] if None in ids else []
+        else:
+            table, stale = self._merge(old, paths, stamps)
+        table.cache = cache  # where the entries of unchanged files find their records
+        fresh: list[tuple[str, Key]] = []
+        for i in stale:  # a file not clean (problems, warnings) keeps them in its record
+            shown, key = paths[i], key_at(stamps, i)
+            record = _cached_record(cache, shown) if table.ids[i] is None and \
+                old.key(shown) == key else None
             if record is None:
-                files[shown] = FileState(None, _NONE, _NONE)  # keeps the order; filled below
-                missing.append((shown, path, key))
+                fresh.append((shown, key))
             else:
-                files[shown] = self.state_of(record, shown, path)
-        for rel in links:
-            files[self.prefix + rel] = FileState(None, [link_problem(self.prefix + rel)], _NONE)
-        for (shown, path, key), record in zip(missing, self.parse_many(missing), strict=True):
-            files[shown] = state = self.state_of(record, shown, path)
-            if cache is not None:
-                changed.append((shown, _row(record, key, state)))
-        if cache is not None:
-            notices.extend(cache.store(changed, set(rows) - set(files)))
-        return files, notices
+                table.put(shown, key, self.state_of(record, shown, self.path_of(shown)))
+        records = self.parse_many([(shown, self.path_of(shown)) for shown, _ in fresh])
+        changed_rows = []
+        for (shown, key), record in zip(fresh, records, strict=True):
+            file_state = self.state_of(record, shown, self.path_of(shown))
+            table.put(shown, key, file_state)
+            changed_rows.append((shown, _row(record, key, file_state)))
+        removed = set(old.paths).difference(paths) if old.paths != paths else set()
+        if cache is not None and (changed_rows or removed or notices):
+            notices.extend(cache.store(changed_rows, removed, table.snapshot()))
+        for rel in links:  # after the snapshot: a link is looked at again on every run
+            table.put(prefix + rel, (0, 0, 0), FileState(None, [link_problem(prefix + rel)], ()))
+        return table, notices
 
-    def refresh(self, files: dict[str, FileState], path: str) -> None:
-        """Read one changed path again (gone: forget it; a folder: everything below it)."""
+    def _merge(self, old: Snapshot, paths: list[str], stamps: list[int]
+               ) -> tuple[FileTable, list[int]]:
+        """The table of what is on disk, with the cache's columns for the unchanged files; the
+        positions of the others (and of unclean ones) to look at."""
+        where = dict(zip(old.paths, range(len(old.paths)), strict=True))
+        n = len(paths)
+        ids: list[str | None] = [None] * n
+        urls: list[str | None] = [None] * n
+        days: list[str | None] = [None] * n
+        stale = []
+        for i, shown in enumerate(paths):
+            j = where.get(shown)
+            if j is not None and old.ids[j] is not None and old.key_at(j) == key_at(stamps, i):
+                ids[i], urls[i], days[i] = old.ids[j], old.urls[j], old.days[j]
+            else:
+                stale.append(i)
+        return FileTable(paths, stamps, ids, urls, days), stale
+
+    def refresh(self, table: FileTable, path: str) -> None:
+        """Read one changed path again (gone: forget it; a folder: everything below it; a
+        link: a problem, never followed)."""
         absolute = os.path.abspath(path)
         folder = os.path.abspath(self.folder)
         if not absolute.startswith(folder + os.sep):
@@ -217,22 +247,27 @@ class _LoadContext:
             return
         linked = os.path.islink(absolute)
         if linked or os.path.isdir(absolute) or not os.path.exists(absolute):
-            for known in [k for k in files if k == shown or k.startswith(shown + "/")]:
-                del files[known]
+            for known in [k for k in table.paths if k == shown or k.startswith(shown + "/")]:
+                table.drop(known)
             if linked and (os.path.isdir(absolute) or is_summary_file_name(parts[-1])):
-                files[shown] = FileState(None, [link_problem(shown)], _NONE)
+                table.put(shown, (0, 0, 0), FileState(None, [link_problem(shown)], ()))
             elif os.path.isdir(absolute):
                 links: list[str] = []
-                for sub_rel, sub_path, _stat in iter_summary_files(Path(absolute), links):
+                for sub_rel, sub_path, key in iter_summary_files(Path(absolute), links):
                     sub_shown = f"{shown}/{sub_rel}"
-                    files[sub_shown] = self.state_of(self.parse(sub_path, sub_shown), sub_shown,
-                                                     sub_path)
+                    table.put(sub_shown, key, self.read_one(sub_path, sub_shown))
                 for sub_rel in links:
-                    files[f"{shown}/{sub_rel}"] = FileState(
-                        None, [link_problem(f"{shown}/{sub_rel}")], _NONE)
+                    sub_shown = f"{shown}/{sub_rel}"
+                    table.put(sub_shown, (0, 0, 0), FileState(None, [link_problem(sub_shown)], ()))
             return
         if is_summary_file_name(parts[-1]):
-            files[shown] = self.state_of(self.parse(absolute, shown), shown, absolute)
+            table.put(shown, (0, 0, 0), self.read_one(absolute, shown))
+
+    def read_one(self, path: str, shown: str) -> FileState:
+        started = perf_counter()
+        record = parse_file(path, shown, self.tz, self.theme_ids)
+        self.parse_seconds += perf_counter() - started
+        return self.state_of(record, shown, path)
 
 
 def link_problem(shown: str) -> Problem:
@@ -252,7 +287,7 @@ def _cached_record(cache: Any, shown: str) -> dict[str, Any] | None:
         return None
 
 
-def _row(record: dict[str, Any], key: tuple[int, int, int], state: FileState) -> Any:
+def _row(record: dict[str, Any], key: Key, state: FileState) -> Any:
     """The cache row of a freshly read file (id, url and date only for a clean summary)."""
     from newsletter.summaries.index import Row, dumps
 
@@ -278,36 +313,21 @@ def _summary_from_cache(cache: Any, shown: str, path: str, tz: ZoneInfo,
     return summary_from_record(record["summary"], shown, path, tz)
 
 
-def duplicate_problems(entries: Iterable[IndexEntry | Summary]) -> list[Problem]:
+def duplicate_problems(paths: list[str], ids: list[str], urls: list[str]) -> list[Problem]:
     """Two summaries with the same id or url: both files are named."""
     problems: list[Problem] = []
-    for key in ("id", "url"):
-        seen: dict[str, IndexEntry | Summary] = {}
-        for entry in entries:
-            value = getattr(entry, key)
+    for key, values in (("id", ids), ("url", urls)):
+        if len(set(values)) == len(values):
+            continue  # the usual case, found without a loop in Python
+        seen: dict[str, str] = {}
+        for path, value in zip(paths, values, strict=True):
             if value in seen:
-                other = seen[value]
                 problems.append(Problem(
-                    entry.path, f"{key} '{value}' is also used by {other.path}", field=key,
+                    path, f"{key} '{value}' is also used by {seen[value]}", field=key,
                     fix=f"give one of the two files a different {key}"))
             else:
-                seen[value] = entry
+                seen[value] = path
     return problems
-
-
-def _finish(entries: list[IndexEntry], problems: list[Problem], warnings: list[Problem],
-            skip_invalid: bool) -> Library:
-    if problems and not skip_invalid:
-        files = len({p.where for p in problems})
-        raise ContentError(
-            f"{len(problems)} problem{'s' * (len(problems) != 1)} in {files} summary "
-            f"file{'s' * (files != 1)} (fix them, or pass --skip-invalid to leave those files out)",
-            problems,
-        )
-    bad = {p.where for p in problems}
-    kept = [e for e in entries if e.path not in bad]
-    skipped = [Problem(p.where, p.message, p.field, p.fix, p.line, "warning") for p in problems]
-    return Library(kept, _fold_unknown_keys(warnings), skipped)
 
 
 def _fold_unknown_keys(warnings: list[Problem]) -> list[Problem]:

@@ -164,7 +164,7 @@ def test_build_of_the_sample_prints_its_counts(sample_ws: Workspace, tmp_path: P
 
 def test_an_oversized_issue_is_a_size_finding_in_check_and_fails_build(
         make_ws: WorkspaceFactory) -> None:
-    ws = make_ws(summaries=many_summaries(100))
+    ws = make_ws(summaries=many_summaries(200))
     result = invoke(ws.root, "check", "2026-05", "--json")
     assert result.exit_code == 1
     data = json.loads(result.stdout)

@@ -99,3 +99,22 @@ def test_an_empty_disclaimer_checks_nothing() -> None:
     cfg = dataclasses.replace(base, disclaimer=dataclasses.replace(base.disclaimer, text=""))
     assert run("disclaimer.html", context(page(disclaimer=""), cfg=cfg)) == []
     assert run("disclaimer.text", context(txt=text(disclaimer=""), cfg=cfg)) == []
+def test_builds_remember_a_passed_disclaimer_but_never_a_dropped_one(make_ws, monkeypatch):
+    from helpers import summary_text
+
+    from newsletter.build import build
+    from newsletter.checks.rules import disclaimer
+    from newsletter.errors import TemplateError
+
+    ws = make_ws(summaries={"a.md": summary_text()})
+    build(ws, "2026-05", write=False)
+    runs = []
+    original = disclaimer.in_html
+    monkeypatch.setattr(disclaimer, "in_html", lambda ctx: runs.append(1) or original(ctx))
+    build(ws, "2026-05", write=False)
+    assert runs == []  # the same email passed before: the rules are not run again
+    (ws.root / "templates" / "partials").mkdir(parents=True)
+    (ws.root / "templates" / "partials" / "disclaimer.mjml.j2").write_text("")
+    with pytest.raises(TemplateError, match="disclaimer is missing"):
+        build(ws, "2026-05", write=False)
+    assert runs == [1]

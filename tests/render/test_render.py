@@ -68,7 +68,7 @@ def test_add_utm_replaces_existing_utm_values():
 def test_email_structure_basics(make_ws):
     ws = make_ws(config='language = "en-GB"\n', summaries={"a.md": summary_text()})
     html = _build(ws).html
-    assert html.startswith("<!doctype html>")  # premailer drops it; without it: quirks mode
+    assert html.startswith("<!doctype html>")  # without it: quirks mode
     assert re.search(r'<html[^>]* lang="en-GB"', html)
     tables = re.findall(r"<table\b[^>]*>", html)
     assert tables and all('role="presentation"' in t for t in tables)
@@ -82,13 +82,13 @@ def test_head_keeps_mjml_reset_styles_instead_of_inlining_them(make_ws):
     head, body = html.split("</head>", 1)
     assert "#outlook a" in head and "mso-table-lspace" in head
     assert "@media only screen and (min-width:480px)" in head
-    assert "!important" in head  # premailer must not strip it
-    assert 'data-premailer' not in html
+    assert "!important" in head  # the inliner must not strip it
+    assert "data-css-inline" not in html and "nl:at-rules" not in html
     # the reset rule `table, td { border-collapse:collapse; mso-table-lspace... }` stays in the head
     assert "mso-table-lspace" not in body
 
 
-def test_premailer_writes_nothing_to_stderr(make_ws, capfd):
+def test_rendering_writes_nothing_to_stderr(make_ws, capfd):
     _build(make_ws(summaries={"a.md": summary_text()}))
     captured = capfd.readouterr()
     assert captured.err == ""
@@ -186,8 +186,10 @@ def test_markdown_to_text_more_cases():
     assert markdown_to_text("") == "" and markdown_to_text("  \n \n") == ""
     assert markdown_to_text("Use _this_ and *that*, __strong__, not snake_case_words.") == (
         "Use this and that, strong, not snake_case_words.")
+    # three lists for CommonMark (`.` and `)` delimiters and a bullet each start a new one);
+    # numbered items keep their numbers
     assert markdown_to_text("1. first\n2) second\n* third\n  continued here") == (
-        "  - first\n  - second\n  - third continued here")
+        "  1. first\n\n  2. second\n\n  - third continued here")
     assert markdown_to_text("One\nparagraph\n\n \nTwo") == "One paragraph\n\nTwo"
     long_item = "- " + "word " * 30
     assert markdown_to_text(long_item).split("\n") == [
@@ -278,7 +280,7 @@ def test_teaser_from_a_paragraph_with_line_breaks(make_ws):
         "First line of the paragraph with bold and a link.")
 
 
-def test_premailer_rewrites_no_widths(make_ws):
+def test_the_inliner_rewrites_no_widths(make_ws):
     from newsletter.render.html import compile_mjml, inline_css
 
     result = _build(make_ws(summaries={"a.md": summary_text()}))

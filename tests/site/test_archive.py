@@ -107,3 +107,16 @@ def test_archive_command(sample_ws):
     result = CliRunner().invoke(main, ["--root", str(sample_ws.root), "archive"])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0].startswith("Wrote the archive of 2 issues to ")
+
+
+def test_issue_pages_have_a_main_landmark(sample_ws, tmp_path):
+    result = build_archive(sample_ws, tmp_path / "site")
+    for entry in result.entries:
+        page = (result.out_dir / entry.id / "index.html").read_text()
+        body = page.split("<body", 1)[1]
+        assert page.count("<main>") == 1 and page.count("</main>") == 1
+        main = body[body.index("<main>"):body.index("</main>")]
+        assert 'role="article"' in main and "About these summaries" in main
+        assert body.rstrip().endswith("</main></body></html>")
+    index = (result.out_dir / "index.html").read_text()
+    assert index.count("<main>") == 1

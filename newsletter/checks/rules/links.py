@@ -103,7 +103,7 @@ def utm(ctx: CheckContext) -> list[Finding]:
     findings = []
     links = summary_links(ctx)
     paths = {e.summary.url: e.summary.path for e in ctx.entries}
-    fix = "keep {{ card.url }} (which carries the [utm] parameters) as the Read more link"
+    fix = "keep {{ card.url }} (which carries the [utm] parameters) as the link of the card's title"
     for url, anchors in links.items():
         if not anchors:
             findings.append(error(f"{HTML_PART} card of {paths[url]}",

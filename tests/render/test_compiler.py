@@ -1,0 +1,165 @@
+"""The MJML compiler (MRML, through PyPI `mjml-python`) and the CSS inliner (`css-inline`): what
+the project relies on them for, MJML's Outlook markup, and node `mjml --validate` on the
+templates' output (the reference compiler; installed by `make node-mjml`)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from helpers import REPO, realistic, summary_text
+
+from newsletter.build import build
+from newsletter.errors import TemplateError
+from newsletter.render import compiled
+from newsletter.render.html import compile_mjml, inline_css, minify
+from newsletter.workspace import open_workspace
+
+NODE_MJML = REPO / "benchmarks" / ".node" / "node_modules" / ".bin" / "mjml"
+
+
+def _mjml(body: str, head: str = "") -> str:
+    return (f"<mjml><mj-head>{head}</mj-head><mj-body><mj-section><mj-column><mj-text>{body}"
+            "</mj-text></mj-column></mj-section></mj-body></mjml>")
+
+
+def test_white_space_between_tags_on_two_lines_is_kept():
+    # MRML drops a white-space gap holding a newline; markdown-it writes one between two links
+    html = compile_mjml(_mjml('<a href="https://x.org/a">first</a>\n<a href="https://x.org/b">'
+                              "second</a> and <strong>b</strong>\n<em>i</em><pre>x\n</pre>"))
+    assert "first</a> <a" in html and "<strong>b</strong> <em>" in html
+
+
+def test_intro_links_on_consecutive_lines_keep_their_space(make_ws):
+    ws = make_ws(summaries={"a.md": summary_text()}, issues={"2026-05.toml": '''
+        from = 2026-05-01
+        to = 2026-05-31
+        intro = """See [one](https://example.org/1)
+[two](https://example.org/2)."""
+        '''})
+    assert re.search(r">one</a> <a [^>]*>two</a>", build(ws, "2026-05", write=False).html)
+
+
+@pytest.mark.parametrize("source", [
+    _mjml("x").replace("<mj-column>", "<mj-colum>").replace("</mj-column>", "</mj-colum>"),
+    _mjml("x", head="<mj-atributes></mj-atributes>"),
+])
+def test_an_unknown_tag_is_an_error_naming_it(source):
+    with pytest.raises(TemplateError, match=r"<mj-(colum|atributes)>, which is not an MJML tag"):
+        compile_mjml(source)
+
+
+def test_known_tags_in_raw_html_and_comments_are_not_checked():
+    html = compile_mjml(_mjml("x").replace(
+        "<mj-text>", "<mj-raw><mj-nothing>raw</mj-nothing></mj-raw><!-- <mj-old> --><mj-text>"))
+    assert "raw" in html
+
+
+def test_broken_mjml_is_a_template_error():
+    with pytest.raises(TemplateError, match="did not produce MJML"):
+        compile_mjml("<mjml><mj-body><mj-section>")
+
+
+def test_inliner_keeps_head_blocks_and_the_theme_at_rules_in_place():
+    document = compile_mjml(_mjml(
+        '<p class="k">x</p><a href="https://x.org/?a=1&amp;b=2">y</a>',
+        head="<mj-style>/*nl:inline*/ .k{color:#123456} a{color:#654321} "
+             "@media (max-width:480px){.k{font-size:20px !important}}</mj-style>"
+             "<mj-style>@media (prefers-color-scheme: dark){.k{color:#fff !important}}</mj-style>"))
+    html = minify(inline_css(document))
+    head, body = html.split("</head>", 1)
+    assert html.startswith("<!doctype html>")
+    assert '<p class="k" style="color:#123456">x</p>' in body  # inlined, class kept
+    assert 'href="https://x.org/?a=1&amp;b=2" style="color:#654321"' in body
+    assert "@media (max-width:480px){.k{font-size:20px !important}}" in head.replace(" ;", ";")
+    assert "prefers-color-scheme: dark" in head and "#outlook a" in head  # kept verbatim
+    assert "nl:inline" not in html and "data-css-inline" not in html and "nl:at-rules" not in html
+    at_rules = head.index("max-width:480px")
+    assert head.index("mj-column-per-100") < at_rules < head.index("prefers-color-scheme")
+
+
+def test_outlook_conditional_comments_survive_the_whole_pipeline(sample_ws):
+    html = build(sample_ws, "2026-05", write=False).html
+    opened = re.findall(r"<!--\[if [^\]]+\]>", html)
+    closed = re.findall(r"<!\[endif\]-->", html)
+    assert len(opened) == len(closed) > 10
+    assert "<!--[if mso | IE]><table" in html and "<o:OfficeDocumentSettings>" in html
+    assert "<!--[if !mso]><!-->" in html and "<!--<![endif]-->" in html
+    assert ".mj-outlook-group-fix" in html
+    for block in re.findall(r"<!--\[if mso \| IE\]>(.*?)<!\[endif\]-->", html, re.S):
+        assert "<!--" not in block  # no comment cut in half
+
+
+def test_the_toolchain_stamp_follows_the_compiler_and_the_inliner(tmp_path, monkeypatch):
+    for name in ("fakecompiler", "fakeinliner"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "__init__.py").write_text("")
+        (tmp_path / name / f"{name}.abi3.so").write_bytes(b"binary")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(compiled, "TOOLCHAIN", ("fakecompiler", "fakeinliner"))
+    stamps = []
+    for change in (None, "fakecompiler", "fakeinliner"):
+        if change:
+            (tmp_path / change / f"{change}.abi3.so").write_bytes(b"another build")
+        compiled.toolchain_stamp.cache_clear()
+        stamps.append(compiled.toolchain_stamp())
+    compiled.toolchain_stamp.cache_clear()
+    assert len(set(stamps)) == 3
+
+
+def test_the_real_toolchain_is_mrml_and_css_inline():
+    assert compiled.TOOLCHAIN == ("mjml", "css_inline")
+    compiled.toolchain_stamp.cache_clear()
+    stamp = compiled.toolchain_stamp()
+    assert "mjml[" in stamp and ".so:" in stamp and "css_inline[" in stamp
+
+
+# --- node mjml, the reference compiler ----------------------------------------------------------
+
+
+def _node_mjml() -> Path:
+    if NODE_MJML.exists():
+        return NODE_MJML
+    message = f"node mjml is not installed at {NODE_MJML} (`make node-mjml` installs it)"
+    if os.environ.get("CI", "").lower() not in ("", "0", "false"):
+        pytest.fail(message + "; CI must run the validation")
+    pytest.skip(message)
+
+
+def _validate(mjml_file: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(_node_mjml()), "--validate", str(mjml_file)],
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("workspace", ["sample", "edge-cases", "realistic"])
+def test_node_mjml_validates_the_email(workspace, sample_ws, tmp_path):
+    if workspace == "sample":
+        ws = sample_ws
+    elif workspace == "edge-cases":
+        shutil.copytree(REPO / "tests" / "golden" / "edge-cases" / "input", tmp_path / "edge")
+        ws = open_workspace(tmp_path / "edge")
+    else:
+        ws = open_workspace(realistic.write_workspace(tmp_path / "ws", 30))
+    source = tmp_path / "email.mjml"
+    source.write_text(build(ws, "2026-05", write=False).email.mjml, encoding="utf-8")
+    done = _validate(source)
+    assert done.returncode == 0 and not done.stdout.strip() and not done.stderr.strip(), (
+        done.stdout + done.stderr)
+
+
+def test_node_mjml_validation_can_fail(tmp_path):
+    source = tmp_path / "bad.mjml"
+    source.write_text(_mjml("x").replace("mj-column", "mj-colum"), encoding="utf-8")
+    done = _validate(source)
+    assert done.returncode != 0 and "mj-colum" in done.stdout + done.stderr
+
+
+def test_the_venv_has_one_mjml_module():
+    # PyPI `mjml` (the pure-Python port) and `mjml-python` both install `mjml/`: only MRML's
+    import mjml
+
+    assert hasattr(mjml, "mjml2html") and not hasattr(mjml, "mjml_to_html")

@@ -1,0 +1,137 @@
+"""The index cache's snapshot: a warm load stats every file, reads no file and decodes only the
+records of the summaries it shows; a broken snapshot is rebuilt; outputs never change."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from helpers import many_summaries, summary_text
+
+from newsletter.build import build
+from newsletter.storage.cache import CACHE_DIR
+from newsletter.summaries import library as library_module
+from newsletter.summaries.index import CACHE_FILE, IndexCache, Snapshot
+from newsletter.summaries.library import load_library
+from newsletter.summaries.listing import list_summary_files
+
+
+@pytest.fixture
+def ws(make_ws):
+    old = {f"2025/{i:02d}.md": summary_text(title=f"Old study {i}", slug=f"old{i}",
+                                            published=f"2025-{i:02d}-03") for i in range(1, 13)}
+    return make_ws(summaries={**many_summaries(8), **old})
+
+
+def _no_parsing(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"a file was read: {args[:2]}")
+    monkeypatch.setattr(library_module, "parse_file", refuse)
+
+
+def test_warm_load_reads_no_file_and_only_the_shown_records(ws, monkeypatch):
+    first = build(ws, "2026-05", write=False)
+    _no_parsing(monkeypatch)
+    asked: list[str] = []
+    original = IndexCache.record
+    monkeypatch.setattr(IndexCache, "record",
+                        lambda self, path: asked.append(path) or original(self, path))
+    again = build(ws, "2026-05", write=False)
+    assert again.html == first.html and again.text == first.text
+    assert sorted(asked) == sorted(e.summary.path for e in again.plan.entries)
+    assert again.manifest["archive_size"] == 20
+
+
+def test_one_edit_reads_one_file(ws, monkeypatch):
+    build(ws, "2026-05", write=False)
+    path = ws.summaries_path / "2026-05" / "s003.md"
+    path.write_text(path.read_text().replace("Study number 3", "Study number three"))
+    read: list[str] = []
+    original = library_module.parse_file
+    monkeypatch.setattr(library_module, "parse_file",
+                        lambda *args: read.append(args[1]) or original(*args))
+    result = build(ws, "2026-05", write=False)
+    assert read == ["summaries/2026-05/s003.md"]
+    assert "Study number three" in result.html
+
+
+def _tampered(data: bytes) -> bytes:
+    """A well-formed snapshot that says something else: the first summary's date moved."""
+    snapshot = Snapshot.loads(data)
+    snapshot.days[0] = "2026-05-31" if snapshot.days[0] != "2026-05-31" else "2026-05-01"
+    return snapshot.dumps()
+
+
+@pytest.mark.parametrize("damage", [lambda data: b"not marshal at all", lambda data: b"",
+                                    _tampered], ids=["garbage", "empty", "well-formed but changed"])
+def test_broken_snapshot_is_rebuilt_with_a_notice(ws, damage, monkeypatch):
+    first = build(ws, "2026-05", write=False)
+    with sqlite3.connect(ws.root / CACHE_DIR / CACHE_FILE) as conn:
+        [(data,)] = conn.execute("SELECT data FROM snapshot")
+        conn.execute("UPDATE snapshot SET data = ?", (damage(data),))
+    _no_parsing(monkeypatch)  # the rows, each verified, still know every file
+    archive = load_library(ws)
+    assert [n.message for n in archive.notices] == [
+        "the cached snapshot did not verify (truncated or changed on disk) and was discarded "
+        "and rebuilt; the output is not affected"]
+    assert build(ws, "2026-05", write=False).html == first.html
+    assert load_library(ws).notices == []  # and it is whole again
+
+
+def test_snapshot_missing_is_rebuilt_from_the_rows(ws, monkeypatch):
+    first = build(ws, "2026-05", write=False)
+    with sqlite3.connect(ws.root / CACHE_DIR / CACHE_FILE) as conn:
+        conn.execute("DELETE FROM snapshot")
+    _no_parsing(monkeypatch)  # the rows still know every file
+    assert build(ws, "2026-05", write=False).html == first.html
+
+
+def test_files_with_warnings_keep_them_from_the_cache(ws):
+    (ws.summaries_path / "odd.md").write_text(summary_text(slug="odd", colour="blue"))
+    first = load_library(ws)
+    second = load_library(ws)  # from the cache: the record says what the file had
+    assert [str(w) for w in first.warnings] == [str(w) for w in second.warnings]
+    assert any("colour" in str(w) for w in second.warnings)
+    assert second.get("odd") is not None
+
+
+def test_listing_skips_hidden_private_readme_and_links(tmp_path):
+    for rel in ("a.md", "2026/05/b.md", ".hidden/c.md", "_drafts/d.md", "README.md",
+                "2026/readme.MD", "notes.txt", "x.md/e.md"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x")
+    (tmp_path / "link.md").symlink_to(tmp_path / "a.md")
+    (tmp_path / "linked-dir").symlink_to(tmp_path / "2026")
+    links: list[str] = []
+    rels, stamps = list_summary_files(tmp_path, links)
+    assert rels == ["2026/05/b.md", "a.md", "x.md/e.md"]
+    assert links == ["link.md", "linked-dir"]  # never followed: each is reported
+    assert stamps[0::3] == [1, 1, 1] and len(stamps) == 9
+
+
+def test_changed_positions_finds_exactly_the_changed_items():
+    import random
+
+    from newsletter.summaries.listing import changed_positions
+
+    rng = random.Random(5)
+    for _ in range(300):
+        n = rng.randint(0, 300)
+        old = [rng.randint(0, 5) for _ in range(3 * n)]
+        new = list(old)
+        for i in rng.sample(range(n), rng.randint(0, min(n, 6))) if n else []:
+            new[3 * i + rng.randint(0, 2)] += 1
+        expected = [i for i in range(n) if old[3 * i:3 * i + 3] != new[3 * i:3 * i + 3]]
+        assert changed_positions(old, new, 3) == expected
+    with pytest.raises(ValueError):
+        changed_positions([1, 2, 3], [1, 2, 3, 4, 5, 6], 3)
+
+
+def test_listing_orders_like_the_paths_sort_and_skips_what_it_cannot_stat(tmp_path):
+    for rel in ("2026/05/a.md", "2026-recap.md", "2026.md", "b.md"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x" * len(rel))
+    (tmp_path / "broken.md").symlink_to(tmp_path / "nowhere.md")
+    rels, stamps = list_summary_files(tmp_path)
+    assert rels == sorted(rels) == ["2026-recap.md", "2026.md", "2026/05/a.md", "b.md"]
+    assert stamps[0::3] == [len(r) for r in rels]  # each file's own size, in the same order
