@@ -379,7 +379,7 @@ def test_postal_address_is_required_where_the_service_has_no_tag(make_ws, tmp_pa
     with pytest.raises(ExportError) as info:
         export(ws, ISSUE, None, None, "ses", out_dir=tmp_path / "x")
     assert [p.field for p in info.value.problems] == ["postal_address"]
-    assert info.value.message == "cannot export for ses: set or fix postal_address in newsletter.toml"
+    assert info.value.message == "cannot export for ses: set postal_address in newsletter.toml"
     parsed = _export_files(ws, "mailchimp", tmp_path / "mc")  # Mailchimp has its own tag
     assert "*|HTML:LIST_ADDRESS_HTML|*" in parsed.html
 

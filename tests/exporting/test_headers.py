@@ -126,3 +126,5 @@ def test_an_encoded_word_in_a_header_value_is_refused(root, where):
     outcome = run(root, "export", ISSUE, "--service", "eml").clean()
     assert outcome.exit_code == 1
     assert f"{where}: holds '=?utf-8?q?x?=', which mail programs decode" in outcome.stderr
+    file = "newsletter.toml or the issue file" if where == "subject" else "newsletter.toml"
+    assert f"cannot export for eml: fix {where} in {file}" in outcome.stderr

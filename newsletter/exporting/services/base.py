@@ -56,8 +56,11 @@ class Tags:
 # --- configuration the export needs -----------------------------------------------------------
 
 
+NOT_SET = "is not set"
+
+
 def missing_setting(key: str, why: str, example: str) -> Problem:
-    return Problem(CONFIG_FILE, f"is not set ({why})", field=key,
+    return Problem(CONFIG_FILE, f"{NOT_SET} ({why})", field=key,
                    fix=f"set {key} = \"{example}\" in {CONFIG_FILE}")
 
 
@@ -86,7 +89,9 @@ def raise_problems(service: str, problems: list[Problem]) -> None:
         keys = ", ".join(p.field or p.message for p in problems)
         where = CONFIG_FILE if all(p.where == CONFIG_FILE for p in problems) else \
             f"{CONFIG_FILE} or the issue file"
-        raise ExportError(f"cannot export for {service}: set or fix {keys} in {where}", problems)
+        missing = [p.message.startswith(NOT_SET) for p in problems]
+        verb = "set" if all(missing) else "fix" if not any(missing) else "set or fix"
+        raise ExportError(f"cannot export for {service}: {verb} {keys} in {where}", problems)
 
 
 # --- filling the placeholders -----------------------------------------------------------------
