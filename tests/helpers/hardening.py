@@ -50,6 +50,17 @@ def run(root: Path | None, *args: str, stdin: bytes | None = None) -> Outcome:
     return Outcome(result.exit_code, result.stdout, result.stderr)
 
 
+def run_process(root: Path, *args: str) -> Outcome:
+    """`newsletter --root ROOT ARGS...` in a new Python process: what the user's next command
+    sees (nothing a process keeps in memory, such as compiled templates, carries over)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "newsletter", "--root", str(root), *args],
+                          capture_output=True, text=True, timeout=120, check=False)
+    return Outcome(done.returncode, done.stdout, done.stderr)
+
+
 def set_config(root: Path, **values: str) -> None:
     """Set top-level keys of newsletter.toml (TOML basic strings; escapes are written as given,
     so a value may carry `\\r` or `\\u0000` as TOML escapes)."""

@@ -10,7 +10,7 @@ import sqlite3
 
 import pytest
 from helpers.faults import Faults
-from helpers.hardening import ISSUE, fresh_workspace, run, set_config, tree
+from helpers.hardening import ISSUE, fresh_workspace, run, run_process, set_config, tree
 
 from newsletter.storage.cache import CACHE_DIR
 
@@ -41,8 +41,9 @@ def root(tmp_path):
 
 
 def build_and_compare(root, reference):
-    """Build with the (corrupted) cache: same files as without a cache; returns stderr."""
-    outcome = run(root, "build", ISSUE).clean()
+    """Build with the (corrupted) cache in a new process, as the user's next command does:
+    same files as without a cache; returns stderr."""
+    outcome = run_process(root, "build", ISSUE).clean()
     assert outcome.exit_code == 0, outcome.output
     files, counts = reference
     assert tree(root / "output" / ISSUE) == files
@@ -128,8 +129,23 @@ def test_a_changed_title_in_an_index_record_never_reaches_the_email(root, refere
 @pytest.mark.parametrize("column, value", [("sid", "someone-else"), ("url", "https://evil.example/"),
                                            ("day", "2026-05-31")])
 def test_a_changed_index_column_is_discarded(root, reference, column, value):
+    """A build reads the index's snapshot (sealed by its own checksum), not these columns; when
+    the snapshot is gone the rows are read, and a changed one is discarded with a notice."""
     path, _record = index_rows(root)[0]
     update_index(root, f"UPDATE files SET {column} = ? WHERE path = ?", value, path)
+    assert NOTICE not in build_and_compare(root, reference)  # the snapshot knows better
+    update_index(root, "DELETE FROM snapshot")
+    assert_heals(root, reference, build_and_compare(root, reference))
+
+
+def test_a_changed_index_snapshot_is_discarded(root, reference):
+    """The snapshot's bytes changed (one byte): it does not verify and the rows are used."""
+    with sqlite3.connect(root / CACHE_DIR / "index.sqlite") as conn:
+        [(data,)] = conn.execute("SELECT data FROM snapshot")
+    at = data.find(b"2026-05")
+    assert at > 0
+    update_index(root, "UPDATE snapshot SET data = ?",
+                 data[:at] + b"2026-06" + data[at + 7:])
     assert_heals(root, reference, build_and_compare(root, reference))
 
 
