@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from newsletter.build import plan_issue, render_plan
-from newsletter.checks.registry import known_ids
 from newsletter.checks.model import Finding
+from newsletter.checks.registry import known_ids
 from newsletter.checks.runner import CheckReport, check_apart, check_build
 from newsletter.config.load import CONFIG_FILE
 from newsletter.errors import NewsletterError
