@@ -71,9 +71,13 @@ def known_ids() -> list[str]:
     return groups() + [rule.id for rule in ORDER]
 
 
-def selected(disabled: set[str], *, online: bool = False, build: bool = False) -> list[Rule]:
+def selected(disabled: set[str], *, online: bool = False, build: bool = False,
+             apart: bool = False) -> list[Rule]:
     """The rules that run when `disabled` (group or rule ids) are switched off: those that need
     the network only when `online` (`check --online`); for `build`'s counts, only the rules
-    declared for it (not the slow spam score, never the online ones)."""
+    declared for it (not the slow spam score, never the online ones); `apart`: the offline
+    rules `build` leaves out, which a caller may run on their own (the preview, in the
+    background)."""
     return [r for r in ORDER if r.id not in disabled and r.group not in disabled
-            and (online or not r.online) and (r.build or not build)]
+            and (online or not r.online) and (r.build or not build)
+            and not (apart and (r.build or r.online))]

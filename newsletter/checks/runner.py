@@ -26,6 +26,15 @@ class CheckReport:
     def counts(self) -> dict[str, int]:
         return {level: sum(f.level == level for f in self.findings) for level in LEVELS}
 
+    def merged(self, other: CheckReport) -> CheckReport:
+        """This report and `other` (rules of the same issue run apart) as one run would give
+        them: errors first, each level in rule order."""
+        order = {rule_id: i for i, rule_id in enumerate(registry.known_ids())}
+        findings = sorted(self.findings + other.findings,
+                          key=lambda f: (LEVELS.index(f.level), order.get(f.check, len(order))))
+        ran = sorted(set(self.ran) | set(other.ran), key=lambda r: order.get(r, len(order)))
+        return CheckReport(self.issue, self.service, findings, ran, self.skipped)
+
     def failed(self, strict: bool = False) -> bool:
         """Errors fail; with `strict`, warnings fail too."""
         counts = self.counts
@@ -46,13 +55,14 @@ class CheckReport:
 
 
 def run_checks(ctx: CheckContext, disabled: tuple[DisabledCheck, ...] = (), *,
-               build: bool = False) -> CheckReport:
+               build: bool = False, apart: bool = False) -> CheckReport:
     """Run every rule not disabled; findings come back errors first, in rule order.
 
     Rules that need the network run only when `ctx.online`; with `build`, only the rules of
-    `build`'s counts run (not the slow spam score)."""
+    `build`'s counts run (not the slow spam score); with `apart`, only the offline rules
+    `build` leaves out."""
     off = {d.id for d in disabled}
-    rules = registry.selected(off, online=ctx.online, build=build)
+    rules = registry.selected(off, online=ctx.online, build=build, apart=apart)
     findings = [f for rule in rules for f in rule.run(ctx)]
     findings.sort(key=lambda f: LEVELS.index(f.level))  # stable: rule order within a level
     issue = ctx.plan.issue.id if ctx.plan is not None else ""
@@ -82,6 +92,13 @@ def check_build(ws: Workspace, result: BuildResult, service: str | None = None,
     only, the slow spam score left out), or its export for `service`."""
     exporter = resolve(service, registry) if service is not None else None
     return run_checks(context_for(ws, result, exporter), ws.config.checks.disable, build=True)
+
+
+def check_apart(ws: Workspace, result: BuildResult) -> CheckReport:
+    """The offline rules `check_build` leaves out (the SpamAssassin score, seconds a run): with
+    `check_build`'s report, `merged` gives what `newsletter check` finds. The preview shows the
+    build's findings at once and these when they are ready."""
+    return run_checks(context_for(ws, result), ws.config.checks.disable, apart=True)
 
 
 def check_issue(ws: Workspace, issue_id: str | None = None, start: date | None = None,

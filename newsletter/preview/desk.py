@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from newsletter.build import plan_issue, render_plan
+from newsletter.checks.model import Finding
 from newsletter.checks.registry import known_ids
-from newsletter.checks.runner import check_build
+from newsletter.checks.runner import CheckReport, check_apart, check_build
 from newsletter.config.load import CONFIG_FILE
 from newsletter.errors import NewsletterError
 from newsletter.issue import edit
@@ -51,6 +52,7 @@ class Desk:
         self.history = History()
         self.classified = Classified()
         self.last: Built | None = None
+        self.scoring = threading.Lock()  # one slow check run at a time (SpamAssassin: seconds)
         if warm:  # the first save need not wait for the compiler's imports
             threading.Thread(target=preload, daemon=True).start()
 
@@ -129,15 +131,35 @@ class Desk:
         built = self.last
         if built is None:
             return {"issue": self.current_id, "ok": False, "errors": ["not built yet"]}
-        if built.state is None:
-            if built.ok and built.ws is not None and built.result is not None:
+        if built.state is None or (built.state.get("checks_pending") and built.apart is not None):
+            if built.report is None and built.ok and built.ws is not None \
+                    and built.result is not None:
                 built.report = check_build(built.ws, built.result)
+                if not built.apart_started:
+                    built.apart_started = True
+                    threading.Thread(target=self._check_apart, args=(built,), daemon=True).start()
                 if built.library is not None:
                     built.candidates = edit.candidates(built.ws, built.result.plan,
                                                        built.library)
             built.state = desk_state(built, self.classified)
         return {**built.state, "issues": issue_ids(built.ws, built.issue_id),
                 **self.history.summary(self.current_id)}
+
+    def _check_apart(self, built: Built) -> None:
+        """The rules `build` leaves out (the spam score), in the background: the page shows the
+        other findings at once and asks again while `checks_pending`. A build that is no longer
+        the latest when its turn comes is not scored."""
+        with self.scoring:
+            if self.last is not built or built.ws is None or built.result is None:
+                return
+            try:
+                report = check_apart(built.ws, built.result)
+            except Exception as exc:  # a bug must not stop the preview: show it as a finding
+                report = CheckReport(built.issue_id, None, [Finding(
+                    "error", "the checks run apart", f"unexpected {type(exc).__name__}: {exc}",
+                    check="spam.score")], [])
+            built.apart = report
+            built.state = None  # made again, with these findings, on the next request
 
     def hooks(self) -> DeskHooks:
         actions: dict[str, tuple[Callable[[dict[str, Any]], Outcome], bool]] = {

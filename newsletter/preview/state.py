@@ -44,6 +44,8 @@ class Built:
     library: Library | None = None
     errors: list[str] = field(default_factory=list)
     report: CheckReport | None = None  # filled on first use (the checks cost some time)
+    apart: CheckReport | None = None  # the slow rules (spam), filled in the background
+    apart_started: bool = False
     candidates: list[Summary] | None = None
     state: dict[str, Any] | None = None  # desk_state's answer, made once per build
 
@@ -180,7 +182,8 @@ def failed_state(built: Built) -> dict[str, Any]:
     return {"issue": built.issue_id, "version": built.version, "ok": False,
             "errors": built.errors, "file": _shown(built), "exists": built.version is not None,
             "issues": issue_ids(built.ws, built.issue_id), "sections": [], "highlights": [],
-            "excluded": [], "candidates": [], "findings": [], "bytes": None,
+            "excluded": [], "candidates": [], "findings": [], "checks_pending": False,
+            "bytes": None,
             "limit": GMAIL_CLIP_BYTES, "warn": WARN_BYTES}
 
 
@@ -201,6 +204,8 @@ def desk_state(built: Built, classified: Classified) -> dict[str, Any]:
     subject_computed, preheader_computed = issue_texts(config, computed, plan.sections, plan.count)
     sender = config.from_name or config.name
     html_bytes = byte_size(result.html)
+    apart = built.apart  # read once: the background thread may fill it meanwhile
+    report = built.report.merged(apart) if built.report and apart else built.report
     return {
         **failed_state(built), "ok": True, "errors": [],
         "period": spec.period, "from": spec.start.isoformat(), "to": spec.end.isoformat(),
@@ -220,8 +225,9 @@ def desk_state(built: Built, classified: Classified) -> dict[str, Any]:
                      for s in plan.excluded],
         "candidates": [summary_card(s, config, candidate_reason(s, plan), classified)
                        for s in built.candidates or []],
-        "findings": finding_dicts(built.report, plan) if built.report else [],
-        "counts": built.report.counts if built.report else None,
+        "findings": finding_dicts(report, plan) if report else [],
+        "counts": report.counts if report else None,
+        "checks_pending": built.apart_started and apart is None,
         "count": plan.count, "bytes": html_bytes,
         "warnings": [str(w) for w in result.warnings + result.notices],
         "send_test": send_test_settings(config), "services": service_names(),

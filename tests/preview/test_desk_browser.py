@@ -201,6 +201,18 @@ def test_the_regions_and_the_cards(open_desk: Callable[..., DeskPage]) -> None:
     assert "11 days after the range" in candidates.inner_text()
 
 
+def test_the_spam_score_joins_the_checks_when_it_is_in(spamassassin: str,
+                                                       open_desk: Callable[..., DeskPage]) -> None:
+    """SpamAssassin takes seconds: the other findings show at once, the score follows without a
+    reload, and the counts then match `newsletter check`."""
+    page = open_desk().page
+    checks = page.get_by_role("region", name="Checks")
+    checks.locator("li[data-rule='spam.score']").wait_for(timeout=60_000)
+    assert "SpamAssassin scores the email" in checks.inner_text()
+    assert page.locator("#check-counts").get_attribute("aria-busy") == "false"
+    assert "still scoring" not in page.locator("#check-counts").inner_text()
+
+
 def test_a_finding_points_at_its_card_in_the_email(open_desk: Callable[..., DeskPage]) -> None:
     desk = open_desk()
     page = desk.page

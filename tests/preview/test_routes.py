@@ -425,3 +425,30 @@ def test_the_server_takes_any_builder_and_hooks() -> None:
     finally:
         client.close()
         server.socket.close()
+
+
+def test_the_checks_are_those_of_newsletter_check_the_spam_score_in_the_background(
+        spamassassin: str, desk: Desk) -> None:
+    """The panel shows the build's findings at once and the SpamAssassin score when it is in
+    (seconds): then the findings are exactly what `newsletter check --json` reports."""
+    import json
+    import time
+
+    from click.testing import CliRunner
+
+    from newsletter.cli import main
+
+    state = desk.state()
+    deadline = time.monotonic() + 60
+    while state["checks_pending"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+        state = desk.state()
+    assert not state["checks_pending"]
+    checked = CliRunner().invoke(main, ["--root", str(desk.ws.root), "check", "2026-05", "--json"])
+    report = json.loads(checked.stdout)
+    shown = [{k: f[k] for k in ("level", "rule", "where", "message", "fix")}
+             for f in state["findings"]]
+    assert shown == [{k: f[k] for k in ("level", "rule", "where", "message", "fix")}
+                     for f in report["findings"]]
+    assert state["counts"] == report["counts"]
+    assert "spam.score" in [f["rule"] for f in shown]

@@ -43,6 +43,7 @@ function render(next) {
   renderChecks(state);
   renderSendTest(state, sendTest);
   renderExport(state, state.services || [], exportTo);
+  if (state.checks_pending) waitForChecks();
   if (focused) {
     const again = document.querySelector(`[data-key="${CSS.escape(focused)}"]`);
     if (again && !again.disabled) again.focus();
@@ -57,6 +58,16 @@ async function refresh() {
     if (status === 200) render(data);
   }
   await email;
+}
+
+// The slow checks (the SpamAssassin score) run in the background: ask again until they are in.
+let checksTimer = null;
+function waitForChecks() {
+  if (checksTimer !== null) return;
+  checksTimer = setTimeout(() => {
+    checksTimer = null;
+    queue = queue.then(() => state?.checks_pending ? refresh() : null);
+  }, 1000);
 }
 
 // Run an action after those already asked for; answer with the new state or say why not.

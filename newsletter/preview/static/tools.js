@@ -19,8 +19,10 @@ export function renderChecks(state) {
     : `${(bytes / 1024).toFixed(1)} KB of Gmail's 102 KB limit (${Math.round(100 * bytes / LIMIT)}%)`;
   const counts = state.counts;
   $("check-counts").textContent = counts
-    ? `${counts.error} error(s), ${counts.warning} warning(s), ${counts.info} info`
+    ? `${counts.error} error(s), ${counts.warning} warning(s), ${counts.info} info` +
+      (state.checks_pending ? " so far; SpamAssassin is still scoring the email…" : "")
     : (state.ok ? "" : "The checks need a build that works.");
+  $("check-counts").setAttribute("aria-busy", state.checks_pending ? "true" : "false");
   const cards = new Map([...state.highlights, ...state.sections.flatMap(s => s.summaries)].map(c => [c.id, c]));
   const labels = new Map(state.sections.map(s => [s.id, s.label]));
   $("finding-list").replaceChildren(...state.findings.map(f => {
