@@ -14,9 +14,12 @@ from urllib.parse import urlsplit
 # --- URLs ---------------------------------------------------------------------------------------
 
 
+_SPACE = re.compile(r"\s")  # the characters str.isspace() names (sre uses the same table)
+
+
 def is_http_url(value: str, *, https_only: bool = False) -> bool:
     """An absolute http(s) URL with a host and no spaces (https only when asked)."""
-    if not value or any(c.isspace() for c in value):
+    if not value or _SPACE.search(value):
         return False
     parts = urlsplit(value)
     schemes = ("https",) if https_only else ("http", "https")
