@@ -11,6 +11,7 @@ and every write goes to issues/<id>.toml.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -36,6 +37,9 @@ from newsletter.storage.cache import caching_enabled
 from newsletter.summaries.library import LibraryMemo, load_library
 from newsletter.summaries.model import Library
 from newsletter.workspace import Workspace, open_workspace
+
+
+SETTLE_SECONDS = 1.0
 
 
 def problem_body(exc: NewsletterError, **extra: Any) -> dict[str, Any]:
@@ -147,8 +151,10 @@ class Desk:
 
     def _check_apart(self, built: Built) -> None:
         """The rules `build` leaves out (the spam score), in the background: the page shows the
-        other findings at once and asks again while `checks_pending`. A build that is no longer
-        the latest when its turn comes is not scored."""
+        other findings at once and asks again while `checks_pending`. Scoring starts once no
+        newer build came for SETTLE_SECONDS (SpamAssassin's seconds of CPU must not slow the
+        next edit's build), and a build that is no longer the latest is not scored."""
+        time.sleep(SETTLE_SECONDS)  # edits come in bursts: score what the desk settles on
         with self.scoring:
             if self.last is not built or built.ws is None or built.result is None:
                 return
