@@ -38,7 +38,6 @@ from newsletter.summaries.library import LibraryMemo, load_library
 from newsletter.summaries.model import Library
 from newsletter.workspace import Workspace, open_workspace
 
-
 SETTLE_SECONDS = 1.0
 
 
