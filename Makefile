@@ -58,12 +58,17 @@ openssl:
 	  echo "installing Debian's openssl (needed by the SMTP TLS tests)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null; }
 
+## The test suite runs in parallel (pytest-xdist), one worker per core; each test file stays in one
+## worker (--dist loadfile), so a module's fixtures are made once. `make test TEST_WORKERS=0` runs
+## it in one process.
+TEST_WORKERS ?= auto
+
 ## make test: lint + the whole test suite (browser, TLS, SpamAssassin and node mjml validation
 ## included: they fail, not skip)
 test: install browser openssl spamassassin node-mjml
 	$(BIN)/ruff check .
 	NEWSLETTER_REQUIRE_BROWSER=1 NEWSLETTER_REQUIRE_OPENSSL=1 NEWSLETTER_REQUIRE_SPAMASSASSIN=1 \
-	  $(BIN)/python -m pytest -q
+	  $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 lint: install
 	$(BIN)/ruff check .

@@ -11,7 +11,6 @@ and every write goes to issues/<id>.toml.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -38,7 +37,7 @@ from newsletter.summaries.library import LibraryMemo, load_library
 from newsletter.summaries.model import Library
 from newsletter.workspace import Workspace, open_workspace
 
-SETTLE_SECONDS = 1.0
+SETTLE_SECONDS = 1.5
 
 
 def problem_body(exc: NewsletterError, **extra: Any) -> dict[str, Any]:
@@ -56,6 +55,7 @@ class Desk:
         self.classified = Classified()
         self.last: Built | None = None
         self.scoring = threading.Lock()  # one slow check run at a time (SpamAssassin: seconds)
+        self.closed = threading.Event()  # the server stopped: no background check starts
         if warm:  # the first save need not wait for the compiler's imports
             threading.Thread(target=preload, daemon=True).start()
 
@@ -153,9 +153,11 @@ class Desk:
         other findings at once and asks again while `checks_pending`. Scoring starts once no
         newer build came for SETTLE_SECONDS (SpamAssassin's seconds of CPU must not slow the
         next edit's build), and a build that is no longer the latest is not scored."""
-        time.sleep(SETTLE_SECONDS)  # edits come in bursts: score what the desk settles on
+        if self.closed.wait(SETTLE_SECONDS):  # edits come in bursts: score what the desk settles on
+            return
         with self.scoring:
-            if self.last is not built or built.ws is None or built.result is None:
+            if self.closed.is_set() or self.last is not built or built.ws is None \
+                    or built.result is None:
                 return
             try:
                 report = check_apart(built.ws, built.result)
@@ -174,7 +176,8 @@ class Desk:
             "render-intro": (self.render_intro, False),
         }
         return DeskHooks(self.state, {name: Action(run, writes)
-                                      for name, (run, writes) in actions.items()}, self.pending)
+                                      for name, (run, writes) in actions.items()}, self.pending,
+                         self.closed.set)
 
     # --- edits ----------------------------------------------------------------------------------
 

@@ -52,9 +52,11 @@ class Action:
 
 @dataclass
 class DeskHooks:
-    """The desk's side of the server: the state, the named actions (POST /api/<name>) and,
-    before a state is given, the changes on disk its last build has not seen yet."""
+    """The desk's side of the server: the state, the named actions (POST /api/<name>),
+    before a state is given, the changes on disk its last build has not seen yet, and what to
+    do when the server stops (background work ends)."""
 
     state: Callable[[], dict[str, Any]]
     actions: Mapping[str, Action]
     pending: Callable[[], set[Path] | None] = lambda: None
+    close: Callable[[], None] = lambda: None

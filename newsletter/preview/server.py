@@ -157,6 +157,8 @@ class PreviewServer:
     def stop(self) -> None:
         self._stop.set()
         self.state.close()
+        if self.desk is not None:
+            self.desk.close()
         if self._uvicorn is not None:
             self._uvicorn.should_exit = True
         for thread in self._threads:

@@ -146,11 +146,15 @@ def test_seed_tests_fail_instead_of_skipping_under_ci(tmp_path: Path) -> None:
     probe.write_text("import helpers\n\ndef test_seeds(monkeypatch, tmp_path):\n"
                      "    monkeypatch.setattr(helpers, 'SEEDS', tmp_path / 'none')\n"
                      "    helpers.seed_pages()\n")
-    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "PYTEST_ADDOPTS")}
+    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # the probe needs no plugin: seconds saved
     args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir",
             str(tmp_path), "-c", os.devnull, str(probe)]
     env["PYTHONPATH"] = str(REPO / "tests")
-    laptop = subprocess.run(args, env=env, capture_output=True, text=True)
-    ci = subprocess.run(args, env=env | {"CI": "true"}, capture_output=True, text=True)
+    runs = [subprocess.Popen(args, env=e, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             text=True) for e in (env, env | {"CI": "true"})]  # side by side
+    outputs = [r.communicate()[0] for r in runs]
+    laptop, ci = (subprocess.CompletedProcess(r.args, r.returncode, out)
+                  for r, out in zip(runs, outputs, strict=True))
     assert "1 skipped" in laptop.stdout, laptop.stdout
     assert "1 failed" in ci.stdout and "CI must run the seed tests" in ci.stdout, ci.stdout

@@ -65,6 +65,8 @@ class Desk:
 
     def close(self) -> None:
         self.client.close()
+        assert self.server.desk is not None
+        self.server.desk.close()  # as PreviewServer.stop does: no background check starts
         self.server.socket.close()
 
 
@@ -452,3 +454,25 @@ def test_the_checks_are_those_of_newsletter_check_the_spam_score_in_the_backgrou
                      for f in report["findings"]]
     assert state["counts"] == report["counts"]
     assert "spam.score" in [f["rule"] for f in shown]
+
+
+def test_a_stopped_desk_starts_no_background_check(desk_ws: Workspace,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """SpamAssassin costs seconds of CPU: once the server stops, no score is started."""
+    import time
+
+    from newsletter.preview import desk as desk_module
+
+    scored: list[str] = []
+    monkeypatch.setattr(desk_module, "SETTLE_SECONDS", 0.2)
+    monkeypatch.setattr(desk_module, "check_apart", lambda ws, result: scored.append("run"))
+    stopped = Desk(desk_ws, "2026-05")
+    assert stopped.state()["checks_pending"] is True  # the score waits for the desk to settle
+    stopped.close()
+    time.sleep(0.6)
+    assert scored == []
+    running = Desk(desk_ws, "2026-05")
+    running.state()
+    time.sleep(0.6)
+    running.close()
+    assert scored == ["run"]  # the control: a desk left running does score

@@ -45,7 +45,7 @@ def test_a_swap_killed_between_its_two_renames_is_recovered(root, monkeypatch):
     os.rename(out / ISSUE, out / ".2026-05.old-k1ll3d")
     (out / ".2026-05.new-k1ll3d").mkdir()
     monkeypatch.setattr(output, "exchange_paths", lambda _a, _b: False)  # no RENAME_EXCHANGE
-    assert run(root, "check", ISSUE).clean().exit_code == 0  # reading needs no output folder
+    assert run(root, "plan", ISSUE).clean().exit_code == 0  # reading needs no output folder
     set_issue(root, "subject", '"A new subject"')
     assert run(root, "build", ISSUE).clean().exit_code == 0
     assert sorted(os.listdir(out)) == [ISSUE]
