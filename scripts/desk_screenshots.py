@@ -82,6 +82,9 @@ def main() -> None:
                     page.get_by_label("Service").select_option("mailchimp")
                     page.get_by_role("button", name="Export", exact=True).click()
                     page.locator("#export-result").filter(has_text="Wrote").wait_for()
+                    # the SpamAssassin score joins the checks in the background: wait for it
+                    page.locator("#finding-list li[data-rule='spam.score']").wait_for(
+                        timeout=60_000)
                     page.evaluate("document.getElementById('h-checks').scrollIntoView()")
                     shoot(page, docs / "desk-checks.png", page.get_by_role("region", name="Checks"),
                           page.locator("#export-region"))
