@@ -18,6 +18,7 @@ from newsletter.errors import ArchiveError, NewsletterError, Problem
 from newsletter.issue.spec import load_issue_file
 from newsletter.render import placeholders
 from newsletter.render.html import render_template, template_env
+from newsletter.storage.cache import caching_enabled
 from newsletter.storage.lock import workspace_lock
 from newsletter.storage.output import Ownership, write_output
 from newsletter.summaries.library import load_library
@@ -92,7 +93,7 @@ def build_archive(ws: Workspace, out_dir: Path | None = None) -> ArchiveResult:
     if not files:
         raise ArchiveError(f"{ws.relative(ws.issues_path)} holds no issue files; create one with "
                            "`newsletter new YYYY-MM`")
-    archive = load_library(ws)
+    archive = load_library(ws, use_cache=caching_enabled())
     base_url = ws.config.archive_url.rstrip("/") + "/" if ws.config.archive_url else ""
     built: list[tuple[ArchiveEntry, str]] = []
     problems: list[Problem] = []

@@ -149,9 +149,10 @@ def candidates(ws: Workspace, plan: Plan, library: Library, days: int = 14) -> l
 
 
 def _load(ws: Workspace) -> Library:
+    from newsletter.storage.cache import caching_enabled
     from newsletter.summaries.library import load_library
 
-    return load_library(ws, skip_invalid=True)
+    return load_library(ws, skip_invalid=True, use_cache=caching_enabled())
 
 
 def _document(ws: Workspace, issue_id: str, before: bytes | None,

@@ -51,10 +51,12 @@ def _texts(ws: Workspace, issue: IssueSpec) -> tuple[str, str, list[Problem]]:
     """Subject and preheader from the workspace's patterns and what the range selects now."""
     from newsletter.issue.plan import issue_texts, make_plan
     from newsletter.issue.select import select
+    from newsletter.storage.cache import caching_enabled
     from newsletter.summaries.library import load_library
 
     try:
-        plan = make_plan(ws.config, select(load_library(ws, skip_invalid=True), issue))
+        library = load_library(ws, skip_invalid=True, use_cache=caching_enabled())
+        plan = make_plan(ws.config, select(library, issue))
         return plan.subject, plan.preheader, []
     except NewsletterError as exc:
         subject, _ = issue_texts(ws.config, issue, [], 0)

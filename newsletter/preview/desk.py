@@ -134,7 +134,8 @@ class Desk:
         built = self.last
         if built is None:
             return {"issue": self.current_id, "ok": False, "errors": ["not built yet"]}
-        if built.state is None or (built.state.get("checks_pending") and built.apart is not None):
+        state = built.state  # read once: the background check may finish meanwhile
+        if state is None or (state.get("checks_pending") and built.apart is not None):
             if built.report is None and built.ok and built.ws is not None \
                     and built.result is not None:
                 built.report = check_build(built.ws, built.result)
@@ -144,8 +145,8 @@ class Desk:
                 if built.library is not None:
                     built.candidates = edit.candidates(built.ws, built.result.plan,
                                                        built.library)
-            built.state = desk_state(built, self.classified)
-        return {**built.state, "issues": issue_ids(built.ws, built.issue_id),
+            built.state = state = desk_state(built, self.classified)
+        return {**state, "issues": issue_ids(built.ws, built.issue_id),
                 **self.history.summary(self.current_id)}
 
     def _check_apart(self, built: Built) -> None:
@@ -165,8 +166,7 @@ class Desk:
                 report = CheckReport(built.issue_id, None, [Finding(
                     "error", "the checks run apart", f"unexpected {type(exc).__name__}: {exc}",
                     check="spam.score")], [])
-            built.apart = report
-            built.state = None  # made again, with these findings, on the next request
+            built.apart = report  # the next state() sees it: the stored one says pending
 
     def hooks(self) -> DeskHooks:
         actions: dict[str, tuple[Callable[[dict[str, Any]], Outcome], bool]] = {

@@ -135,6 +135,16 @@ def record_sum(path: str, record: str) -> str:
     return hashlib.sha256(f"{path}\x1f{record}".encode()).hexdigest()
 
 
+def _storable(path: str) -> bool:
+    """A path SQLite can hold: a file name that is not valid UTF-8 (a surrogate escape) is never
+    stored, so that file is read on every run (it has a problem anyway: its id)."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def snapshot_sum(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -217,18 +227,21 @@ class IndexCache:
         self.notices.append(discarded_notice(
             self.shown, f"the cached entr{'ies' if len(paths) > 1 else 'y'} of {shown}"))
 
-    def record(self, path: str) -> str | None:
-        """The stored record of one file (None when the cache cannot say). A record that does
-        not verify is dropped, so the next run reads its file and stores it again."""
+    def record(self, path: str, key: Key) -> str | None:
+        """The stored record of one file, stored for its current `key` (None when the cache
+        cannot say). A record that does not verify is dropped, so the next run reads its file
+        and stores it again."""
+        if not _storable(path):
+            return None
         try:
             if self.conn is None:
                 self.conn = sqlite3.connect(self.path, timeout=5, isolation_level=None)
-            found = self.conn.execute("SELECT record, record_sum FROM files WHERE path = ?",
-                                      (path,)).fetchone()
+            found = self.conn.execute("SELECT record, record_sum, size, mtime_ns, ctime_ns "
+                                      "FROM files WHERE path = ?", (path,)).fetchone()
         except sqlite3.DatabaseError:
             return None
-        if found is None:
-            return None
+        if found is None or tuple(found[2:]) != tuple(key):
+            return None  # stored for another version of the file (a newer run wrote it)
         if record_sum(path, found[0]) != found[1]:
             self._discarded([path])
             with contextlib.suppress(sqlite3.DatabaseError):
@@ -242,12 +255,19 @@ class IndexCache:
         """Write the changed rows, forget the removed ones and replace the snapshot, at once."""
         if self.conn is None:
             return []
-        gone = [(path,) for path in removed]
+        gone = [(path,) for path in removed if _storable(path)]
+        changed = [(path, row) for path, row in changed if _storable(path)]
         if not changed and not gone and not self.notices:
             return []
         data = snapshot.dumps()
         try:
-            self.conn.execute("BEGIN")
+            # IMMEDIATE: the write lock first, then the settings this run read with must still
+            # be the cache's (another command may have started it again for new settings)
+            self.conn.execute("BEGIN IMMEDIATE")
+            meta = dict(self.conn.execute("SELECT key, value FROM meta"))
+            if meta.get("format") != FORMAT or meta.get("fingerprint") != self.fingerprint:
+                self.conn.execute("ROLLBACK")
+                return []
             self.conn.executemany("DELETE FROM files WHERE path = ?", gone)
             self.conn.executemany(
                 "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

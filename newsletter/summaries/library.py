@@ -91,10 +91,13 @@ def _library(table: FileTable, context: _LoadContext, skip_invalid: bool) -> Lib
         warnings += table.notes[shown].warnings
     # copies: a memo's table changes with the next refresh, this library must not
     paths, ids, urls, days = (list(c) for c in (table.paths, table.ids, table.urls, table.days))
+    stamps = list(table.stamps)
+    origin = range(len(paths))  # where each kept file's key is in `stamps`
     if None in ids:  # files with problems are no summaries
         keep = [i for i, sid in enumerate(ids) if sid is not None]
         paths, ids, urls, days = ([column[i] for i in keep]
                                   for column in (paths, ids, urls, days))
+        origin = keep
     problems += duplicate_problems(paths, ids, urls)  # type: ignore[arg-type]
     if problems and not skip_invalid:
         files = len({p.where for p in problems})
@@ -108,13 +111,15 @@ def _library(table: FileTable, context: _LoadContext, skip_invalid: bool) -> Lib
         keep = [i for i, path in enumerate(paths) if path not in bad]
         paths, ids, urls, days = ([column[i] for i in keep]
                                   for column in (paths, ids, urls, days))
+        origin = [origin[i] for i in keep]
     skipped = [Problem(p.where, p.message, p.field, p.fix, p.line, "warning") for p in problems]
     made, make_entry = table.made, context.entry_maker(table.cache)
 
     def make(i: int) -> IndexEntry:
         entry = made.get(paths[i])
         if entry is None:  # kept in the table: a memo's next library reuses it
-            entry = made[paths[i]] = make_entry(paths[i], ids[i], urls[i], days[i])
+            entry = made[paths[i]] = make_entry(paths[i], ids[i], urls[i], days[i],
+                                                key_at(stamps, origin[i]))
         return entry
 
     entries = Entries(paths, ids, urls, days, make)  # type: ignore[arg-type]
@@ -161,13 +166,14 @@ class _LoadContext:
     def path_of(self, shown: str) -> str:
         return os.path.join(self.folder, shown[len(self.prefix):])
 
-    def entry_maker(self, cache: Any) -> Callable[[str, str, str, str], IndexEntry]:
-        """Entries of unchanged files: the Summary comes from the cached record when asked."""
+    def entry_maker(self, cache: Any) -> Callable[[str, str, str, str, Key], IndexEntry]:
+        """Entries of unchanged files: the Summary comes from the cached record when asked
+        (only a record stored for the file's key: `key`)."""
         tz, theme_ids, path_of = self.tz, self.theme_ids, self.path_of
 
-        def make(shown: str, sid: str, url: str, day: str) -> IndexEntry:
+        def make(shown: str, sid: str, url: str, day: str, key: Key) -> IndexEntry:
             return IndexEntry(shown, sid, url, date.fromisoformat(day), partial(
-                _summary_from_cache, cache, shown, path_of(shown), tz, theme_ids))
+                _summary_from_cache, cache, shown, key, path_of(shown), tz, theme_ids))
         return make
 
     def scan(self, use_cache: bool) -> tuple[FileTable, list[Problem]]:
@@ -196,7 +202,7 @@ class _LoadContext:
         fresh: list[tuple[str, Key]] = []
         for i in stale:  # a file not clean (problems, warnings) keeps them in its record
             shown, key = paths[i], key_at(stamps, i)
-            record = _cached_record(cache, shown) if table.ids[i] is None and \
+            record = _cached_record(cache, shown, key) if table.ids[i] is None and \
                 old.key(shown) == key else None
             if record is None:
                 fresh.append((shown, key))
@@ -243,7 +249,7 @@ class _LoadContext:
         rel = os.path.relpath(absolute, folder).replace(os.sep, "/")
         shown = self.prefix + rel
         parts = rel.split("/")
-        if any(is_hidden_name(p) for p in parts):
+        if any(is_hidden_name(p) for p in parts) or _inside_a_link(folder, parts):
             return
         linked = os.path.islink(absolute)
         if linked or os.path.isdir(absolute) or not os.path.exists(absolute):
@@ -270,17 +276,29 @@ class _LoadContext:
         return self.state_of(record, shown, path)
 
 
+def _inside_a_link(folder: str, parts: list[str]) -> bool:
+    """Is a folder on the way to this path (below `folder`) a symbolic link? Its files are never
+    read (the link itself is reported by the scan), whatever a file watcher reports."""
+    where = folder
+    for part in parts[:-1]:
+        where = os.path.join(where, part)
+        if os.path.islink(where):
+            return True
+    return False
+
+
 def link_problem(shown: str) -> Problem:
     return Problem(shown, "is a symbolic link; summaries are read only from files and folders "
                    "inside summaries_dir (a link could lead out of the workspace)",
                    fix="replace the link with the file or folder itself")
 
 
-def _cached_record(cache: Any, shown: str) -> dict[str, Any] | None:
-    """The stored record of an unchanged file that is not a clean summary (problems, warnings)."""
+def _cached_record(cache: Any, shown: str, key: Key) -> dict[str, Any] | None:
+    """The stored record of an unchanged file (stored for this `key`: another process may have
+    stored a newer one since the snapshot was read)."""
     from newsletter.summaries.index import loads
 
-    text = cache.record(shown) if cache is not None else None
+    text = cache.record(shown, key) if cache is not None else None
     try:
         return loads(text) if text is not None else None
     except ValueError:
@@ -297,10 +315,10 @@ def _row(record: dict[str, Any], key: Key, state: FileState) -> Any:
     return Row(key, entry.id, entry.url, entry.day.isoformat(), dumps(record))
 
 
-def _summary_from_cache(cache: Any, shown: str, path: str, tz: ZoneInfo,
+def _summary_from_cache(cache: Any, shown: str, key: Key, path: str, tz: ZoneInfo,
                         theme_ids: tuple[str, ...]) -> Summary:
     """A summary from its cached record; a missing or unreadable one means reading the file."""
-    record = _cached_record(cache, shown)
+    record = _cached_record(cache, shown, key)
     try:
         if record is not None:
             return summary_from_record(record["summary"], shown, path, tz)

@@ -476,3 +476,34 @@ def test_a_stopped_desk_starts_no_background_check(desk_ws: Workspace,
     time.sleep(0.6)
     running.close()
     assert scored == ["run"]  # the control: a desk left running does score
+
+
+def test_a_background_result_that_arrives_while_the_state_is_made_shows_next_time(
+        desk_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The background check may finish at any moment, even while a state is being made: that
+    state says pending, and the next one shows the result (never an error, never stuck)."""
+    from newsletter.checks.model import Finding
+    from newsletter.checks.runner import CheckReport
+    from newsletter.preview import desk as desk_module
+
+    monkeypatch.setattr(desk_module, "SETTLE_SECONDS", 30)  # the real thread stays asleep
+    real = desk_module.desk_state
+    late = CheckReport("2026-05", None, [Finding("info", "the eml export", "scored late",
+                                                 check="spam.score")], ["spam.score"])
+
+    def racing(built: Any, classified: Any) -> dict[str, Any]:
+        made = real(built, classified)
+        built.apart = late  # finished after the state was made, before it was stored
+        return made
+
+    monkeypatch.setattr(desk_module, "desk_state", racing)
+    desk = Desk(desk_ws, "2026-05")
+    try:
+        assert desk.state()["checks_pending"] is True
+        monkeypatch.setattr(desk_module, "desk_state", real)
+        state = desk.state()
+        assert state["checks_pending"] is False
+        assert [f["message"] for f in state["findings"] if f["rule"] == "spam.score"] == [
+            "scored late"]
+    finally:
+        desk.close()

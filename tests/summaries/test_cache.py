@@ -264,6 +264,22 @@ def test_no_cache_switch_writes_no_cache(ws, monkeypatch):
     assert not (ws.root / CACHE_DIR).exists()
 
 
+@pytest.mark.parametrize("command", [["new", "2026-06"], ["edit", "2026-05", "--subject", "S"],
+                                     ["archive"]], ids=lambda c: c[0])
+def test_every_command_honours_the_no_cache_switch(ws, monkeypatch, command):
+    """NEWSLETTER_NO_CACHE=1 turns every cache off: `new`, `edit` and `archive` read the
+    archive too (each used the index cache whatever the switch said)."""
+    from click.testing import CliRunner
+
+    from newsletter.cli import main
+
+    (ws.issues_path / "2026-05.toml").write_text("from = 2026-05-01\nto = 2026-05-31\n")
+    monkeypatch.setenv("NEWSLETTER_NO_CACHE", "1")
+    result = CliRunner().invoke(main, ["--root", str(ws.root), *command])
+    assert result.exit_code == 0, result.output
+    assert not (ws.root / CACHE_DIR).exists()
+
+
 def test_compiled_html_cache_keeps_a_bounded_number_of_entries(tmp_path, monkeypatch):
     from newsletter.render import compiled as render
 

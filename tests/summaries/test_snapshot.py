@@ -35,7 +35,7 @@ def test_warm_load_reads_no_file_and_only_the_shown_records(ws, monkeypatch):
     asked: list[str] = []
     original = IndexCache.record
     monkeypatch.setattr(IndexCache, "record",
-                        lambda self, path: asked.append(path) or original(self, path))
+                        lambda self, path, key: asked.append(path) or original(self, path, key))
     again = build(ws, "2026-05", write=False)
     assert again.html == first.html and again.text == first.text
     assert sorted(asked) == sorted(e.summary.path for e in again.plan.entries)
@@ -135,3 +135,79 @@ def test_listing_orders_like_the_paths_sort_and_skips_what_it_cannot_stat(tmp_pa
     rels, stamps = list_summary_files(tmp_path)
     assert rels == sorted(rels) == ["2026-recap.md", "2026.md", "2026/05/a.md", "b.md"]
     assert stamps[0::3] == [len(r) for r in rels]  # each file's own size, in the same order
+
+
+# --- found by review: what another process, odd names and watchers can do ---------------------
+
+
+def test_a_run_started_with_other_settings_stores_nothing(ws):
+    """Run A reads the cache with the old time zone; meanwhile run B (new settings) empties it.
+    A must not store rows made with the old settings under B's settings."""
+    from newsletter.summaries.index import Row
+
+    old = IndexCache(ws.root, ["UTC", "a"])
+    old.open()
+    new = IndexCache(ws.root, ["Asia/Tokyo", "a"])
+    new.open()  # a different fingerprint: every row and the snapshot are dropped
+    row = Row((1, 2, 3), "x", "https://example.org/x", "2026-05-31", "{}")
+    assert old.store([("summaries/x.md", row)], [], Snapshot(["summaries/x.md"], [1, 2, 3],
+                                                          ["x"], ["u"], ["2026-05-31"])) == []
+    with sqlite3.connect(ws.root / CACHE_DIR / CACHE_FILE) as conn:
+        assert conn.execute("SELECT count(*) FROM files").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM snapshot").fetchone() == (0,)
+    old.close()
+    new.close()
+
+
+def test_a_record_stored_for_another_version_of_the_file_is_not_used(ws):
+    build(ws, "2026-05", write=False)
+    cache = IndexCache(ws.root, ["UTC", *open_theme_ids(ws)])
+    state = cache.open()
+    path = state.snapshot.paths[0]
+    key = state.snapshot.key(path)
+    assert key is not None and cache.record(path, key) is not None
+    assert cache.record(path, (key[0] + 1, key[1], key[2])) is None
+    cache.close()
+
+
+def open_theme_ids(ws):
+    return ws.config.theme_ids
+
+
+@pytest.mark.parametrize("skip_invalid", [False, True])
+def test_a_file_name_that_is_not_utf8_is_a_problem_not_a_crash(make_ws, skip_invalid):
+    import os
+
+    ws = make_ws(summaries={"a.md": summary_text(slug="a")})
+    os.mkdir(os.fsencode(ws.summaries_path) + b"/2026")
+    with open(os.fsencode(ws.summaries_path) + b"/2026/caf\xe9.md", "wb") as f:
+        f.write(summary_text(slug="cafe", title="A study named in Latin-1").encode())
+    for _ in range(2):  # the second run with the cache written by the first
+        if skip_invalid:
+            archive = load_library(ws, skip_invalid=True)
+            assert [s.id for s in archive.summaries] == ["a"]
+            assert [p.field for p in archive.skipped] == ["id"]
+        else:
+            from newsletter.errors import ContentError
+
+            with pytest.raises(ContentError) as info:
+                load_library(ws)
+            assert [p.field for p in info.value.problems] == ["id"]
+
+
+def test_the_watcher_path_inside_a_linked_folder_is_never_read(make_ws, tmp_path):
+    from newsletter.summaries.library import LibraryMemo
+
+    ws = make_ws(summaries={"a.md": summary_text(slug="a")})
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "x.md").write_text(summary_text(slug="x", title="Outside the workspace"))
+    (ws.summaries_path / "linked").symlink_to(outside)
+    memo = LibraryMemo()
+    first = load_library(ws, skip_invalid=True, memo=memo)
+    assert [s.id for s in first.summaries] == ["a"]
+    (outside / "x.md").write_text(summary_text(slug="x", title="Outside, edited"))
+    again = load_library(ws, skip_invalid=True, memo=memo,
+                         changed=[str(ws.summaries_path / "linked" / "x.md")])
+    assert [s.id for s in again.summaries] == ["a"]
+    assert [p.where for p in again.skipped] == ["summaries/linked"]

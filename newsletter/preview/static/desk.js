@@ -56,6 +56,7 @@ async function refresh() {
   if (MODE !== "preview") {
     const {status, data} = await getJSON("/api/state");
     if (status === 200) render(data);
+    else if (state?.checks_pending) waitForChecks();  // ask again: the checks are still due
   }
   await email;
 }
