@@ -53,7 +53,7 @@ def sanitise(fragment: str) -> str:
     cleaned = nh3.clean(
         fragment,
         tags=ALLOWED_TAGS,
-        attributes={"a": {"href", "title"}},
+        attributes={"a": {"href", "title"}, "ol": {"start"}},  # a list's first number
         url_schemes=ALLOWED_SCHEMES,
         attribute_filter=_absolute_links_only,
         link_rel=None,

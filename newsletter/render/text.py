@@ -67,7 +67,7 @@ def _paragraph(node: SyntaxTreeNode, width: int) -> str:
 
 
 def _list(node: SyntaxTreeNode, width: int) -> str:
-    start = int(node.attrs.get("start", 1) or 1) if node.type == "ordered_list" else 0
+    start = int(node.attrs.get("start", 1)) if node.type == "ordered_list" else 0  # may be 0
     numbers = [f"{start + i}." if node.type == "ordered_list" else "-"
                for i in range(len(node.children))]
     widest = max(len(n) for n in numbers)

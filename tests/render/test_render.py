@@ -308,3 +308,14 @@ def test_generic_build_without_archive_url_can_drop_the_web_version_line(make_ws
 def test_a_dropped_text_line_leaves_no_double_gap():
     text = "Title\n\nView: %%NL_WEB_VERSION_URL%%\n\nBody\n"
     assert placeholders.fill(text, {"web_version_url": None}, is_html=False) == "Title\n\nBody\n"
+
+
+def test_a_numbered_list_keeps_its_first_number_in_the_html():
+    """The text part numbers from a list's start, so the HTML must too (<ol start>); the
+    sanitiser keeps that one attribute of <ol> and nothing else."""
+    from newsletter.render.markdown import render, sanitise
+
+    assert render("3. three\n4. four") == '<ol start="3">\n<li>three</li>\n<li>four</li>\n</ol>'
+    assert render("0. zero") == '<ol start="0">\n<li>zero</li>\n</ol>'
+    assert sanitise('<ol start="2" type="a" onclick="x()" style="color:red"><li>b</li></ol>') == \
+        '<ol start="2"><li>b</li></ol>'

@@ -32,6 +32,7 @@ from newsletter.render.text import markdown_to_text
     ("**Bold** and _em_ ![a chart](https://x.org/c.png)here", "Bold and em here"),
     # numbered lists keep their numbers (and their start)
     ("3. three\n4. four", "  3. three\n  4. four"),
+    ("0. zero\n1. one", "  0. zero\n  1. one"),  # a list may start at 0 (as the HTML's <ol start="0">)
     ("- one\n- two", "  - one\n  - two"),
     # a hard break stays a line break, a soft one is a space
     ("first  \nsecond\nthird", "first\nsecond third"),
