@@ -161,3 +161,34 @@ def test_an_issue_of_highlights_only_gets_the_other_fix(make_ws) -> None:
     make_ws(summaries={"a.md": themed("a", "living", 1), "b.md": themed("b", "research", 2)})
     assert suggestion(make_ws, None, 102_500, 'featured = ["a", "b"]\n') == (
         "exclude some summaries or shorten the intro and teasers")
+
+
+def fix_for(limit: int) -> str:
+    return (f"set max_per_section = {limit} (each section then keeps its {limit} newest and links "
+            "to the rest; the email stays under 90,000 bytes, so `check --strict` passes too), "
+            "or exclude some summaries")
+
+
+def test_a_first_guess_too_high_is_walked_down_to_one(make_ws) -> None:
+    """Sections of 3 and 1 at 110,000 bytes: one card less (2 per section) is still over the
+    warning, two less (1 per section) is under it. The first guess, from the average card with
+    the fixed part counted in, is 2: the build must walk down to 1, not give up."""
+    files = {f"{s}.md": themed(s, "living", day) for s, day in (("a", 1), ("b", 2), ("c", 3))}
+    make_ws(summaries={**files, "d.md": themed("d", "research", 4)})
+    assert suggestion(make_ws, None, 110_000) == fix_for(1)
+
+
+def small(slug: str, theme: str, day: int, teaser: str = "A short teaser.") -> str:
+    return summary_text(slug=slug, title=f"A study called {slug}", published=f"2026-05-{day:02d}",
+                        themes=f"[{theme}]", teaser=teaser)
+
+
+def test_a_first_guess_too_low_is_walked_up_to_the_largest(make_ws) -> None:
+    """One 40 KB card, the oldest of a section of 22, among 41 small ones: leaving it out (21
+    per section) is enough, though the average card says six cards must go (first guess: 18).
+    The build walks up one limit at a time to 21, the largest under the warning (22 is all)."""
+    files = {f"a{i:02d}.md": small(f"a{i:02d}", "living", 2 + i % 27) for i in range(21)}
+    files["huge.md"] = small("huge", "living", 1, teaser="word " * 8_000)
+    files |= {f"b{i:02d}.md": small(f"b{i:02d}", "research", 2 + i % 27) for i in range(20)}
+    make_ws(summaries=files)
+    assert suggestion(make_ws, None, 102_500) == fix_for(21)

@@ -225,3 +225,79 @@ def test_a_leftover_old_folder_does_not_fail_a_finished_swap(previous: Path,
     monkeypatch.setattr(output.shutil, "rmtree", stubborn_rmtree)
     replace_dir(previous, {"email.html": b"new"})
     assert snapshot(previous) == {"email.html": b"new"}
+
+
+# --- the one-step exchange (Linux renameat2 with RENAME_EXCHANGE) -------------------------------
+
+linux_only = pytest.mark.skipif(not os.uname().sysname == "Linux",
+                                reason="RENAME_EXCHANGE is Linux's")
+
+
+@linux_only
+def test_two_folders_are_exchanged_in_one_step(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "f").write_text("from a")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "f").write_text("from b")
+    assert output.exchange_paths(tmp_path / "a", tmp_path / "b") is True
+    assert (tmp_path / "a" / "f").read_text() == "from b"
+    assert (tmp_path / "b" / "f").read_text() == "from a"
+
+
+@linux_only
+def test_an_exchange_with_a_missing_path_raises_the_systems_error(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    with pytest.raises(OSError) as info:
+        output.exchange_paths(tmp_path / "a", tmp_path / "missing")
+    assert info.value.errno == 2 and info.value.filename == str(tmp_path / "missing")
+
+
+@linux_only
+def test_a_build_replaces_its_folder_without_a_moment_without_it(previous: Path,
+                                                                monkeypatch: pytest.MonkeyPatch
+                                                                ) -> None:
+    """Where the exchange works, the old folder never leaves its place by a rename (the
+    fallback's two renames leave a moment with no output folder)."""
+    real_rename = os.rename
+
+    def no_rename_of_the_target(src: str | Path, dst: str | Path) -> None:
+        assert Path(src) != previous, "the output folder was renamed away"
+        real_rename(src, dst)
+
+    monkeypatch.setattr(output.os, "rename", no_rename_of_the_target)
+    replace_dir(previous, {"email.html": b"new"})
+    assert snapshot(previous) == {"email.html": b"new"}
+
+
+@pytest.mark.parametrize("code", ["EINVAL", "ENOSYS", "ENOTSUP", "EOPNOTSUPP"])
+def test_a_file_system_that_cannot_exchange_falls_back(tmp_path: Path, code: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import ctypes
+    import errno
+
+    def refusing(*_args: object) -> int:
+        ctypes.set_errno(getattr(errno, code))
+        return -1
+
+    monkeypatch.setattr(output, "_RENAMEAT2", refusing)
+    assert output.exchange_paths(tmp_path / "a", tmp_path / "b") is False
+
+
+def test_another_exchange_error_is_raised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ctypes
+    import errno
+
+    def cross_device(*_args: object) -> int:
+        ctypes.set_errno(errno.EXDEV)
+        return -1
+
+    monkeypatch.setattr(output, "_RENAMEAT2", cross_device)
+    with pytest.raises(OSError) as info:
+        output.exchange_paths(tmp_path / "a", tmp_path / "b")
+    assert info.value.errno == errno.EXDEV
+
+
+def test_without_renameat2_the_exchange_says_it_cannot(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(output, "_RENAMEAT2", None)
+    assert output.exchange_paths(tmp_path / "a", tmp_path / "b") is False
