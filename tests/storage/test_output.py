@@ -229,7 +229,7 @@ def test_a_leftover_old_folder_does_not_fail_a_finished_swap(previous: Path,
 
 # --- the one-step exchange (Linux renameat2 with RENAME_EXCHANGE) -------------------------------
 
-linux_only = pytest.mark.skipif(not os.uname().sysname == "Linux",
+linux_only = pytest.mark.skipif(os.uname().sysname != "Linux",
                                 reason="RENAME_EXCHANGE is Linux's")
 
 
