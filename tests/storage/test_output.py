@@ -301,3 +301,22 @@ def test_without_renameat2_the_exchange_says_it_cannot(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(output, "_RENAMEAT2", None)
     assert output.exchange_paths(tmp_path / "a", tmp_path / "b") is False
+
+
+@pytest.mark.parametrize("link", ["folder", "file"])
+def test_a_folder_of_ours_holding_a_link_is_not_replaced(tmp_path: Path, link: str) -> None:
+    """Our manifest, but a symbolic link inside (to a folder or a file): someone put it there,
+    so the folder is not ours to replace, and nothing is deleted."""
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "manifest.json").write_text('{"generator": "newsletter 0.1.0"}', encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "email.html").write_text("keep me")
+    (target / ("linked" if link == "folder" else "email.html")).symlink_to(
+        elsewhere if link == "folder" else elsewhere / "email.html")
+    with pytest.raises(OutputError):
+        write_output(target, {"email.html": b"new"}, BUILD_OUTPUT)
+    assert (elsewhere / "email.html").read_text() == "keep me"
+    assert sorted(p.name for p in target.iterdir()) == sorted(
+        ["manifest.json", "linked" if link == "folder" else "email.html"])
