@@ -250,6 +250,7 @@ def test_an_exchange_with_a_missing_path_raises_the_systems_error(tmp_path: Path
     with pytest.raises(OSError) as info:
         output.exchange_paths(tmp_path / "a", tmp_path / "missing")
     assert info.value.errno == 2 and info.value.filename == str(tmp_path / "missing")
+    assert info.value.strerror == "No such file or directory"
 
 
 @linux_only
@@ -294,7 +295,8 @@ def test_another_exchange_error_is_raised(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr(output, "_RENAMEAT2", cross_device)
     with pytest.raises(OSError) as info:
         output.exchange_paths(tmp_path / "a", tmp_path / "b")
-    assert info.value.errno == errno.EXDEV
+    assert info.value.errno == errno.EXDEV and info.value.strerror == os.strerror(errno.EXDEV)
+    assert info.value.filename == str(tmp_path / "b")  # the message names the path
 
 
 def test_without_renameat2_the_exchange_says_it_cannot(tmp_path: Path,
