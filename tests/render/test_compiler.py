@@ -163,3 +163,21 @@ def test_the_venv_has_one_mjml_module():
     import mjml
 
     assert hasattr(mjml, "mjml2html") and not hasattr(mjml, "mjml_to_html")
+
+
+def test_several_marked_style_blocks_are_all_inlined_and_leave_no_marker():
+    """A workspace template may carry more than one /*nl:inline*/ block: each is inlined, the
+    at-rules kept once where the first was, and no placeholder of the inliner's is left."""
+    from newsletter.render.html import INLINE_MARKER, inline_css
+
+    doc = ("<!doctype html><html><head>"
+           f"<style>{INLINE_MARKER} p {{ color: red }} "
+           "@media (max-width: 400px) { p { color: blue !important } }</style>"
+           f"<style>{INLINE_MARKER} a {{ color: green }}</style>"
+           '<style data-css-inline="ignore">b { color: pink }</style>'
+           '</head><body><p>x</p><a href="https://e.org">y</a><b>z</b></body></html>')
+    assert inline_css(doc) == (
+        '<!doctype html><html><head><style type="text/css">@media (max-width: 400px) '
+        "{ p { color: blue !important } }</style><style>b { color: pink }</style></head>"
+        '<body><p style="color:red">x</p><a href="https://e.org" style="color:green">y</a>'
+        "<b>z</b></body></html>")
