@@ -181,3 +181,13 @@ def test_several_marked_style_blocks_are_all_inlined_and_leave_no_marker():
         "{ p { color: blue !important } }</style><style>b { color: pink }</style></head>"
         '<body><p style="color:red">x</p><a href="https://e.org" style="color:green">y</a>'
         "<b>z</b></body></html>")
+
+
+def test_a_stylesheet_link_of_mj_font_is_kept():
+    """A workspace template may use mj-font: its <link> to the font's stylesheet stays in the
+    head (fetched by the clients that load web fonts, never by the inliner)."""
+    from newsletter.render.html import inline_css
+
+    link = '<link href="https://fonts.example.org/roboto.css" rel="stylesheet" type="text/css">'
+    doc = f"<!doctype html><html><head>{link}</head><body><p>x</p></body></html>"
+    assert link in inline_css(doc)
