@@ -62,13 +62,29 @@ async function refresh() {
 }
 
 // The slow checks (the SpamAssassin score) run in the background: ask again until they are in.
+// Only the Checks region is drawn again (redrawing the whole panel every second would drop a
+// card being dragged or disturb a field being edited), unless something else changed meanwhile.
 let checksTimer = null;
 function waitForChecks() {
   if (checksTimer !== null) return;
   checksTimer = setTimeout(() => {
     checksTimer = null;
-    queue = queue.then(() => state?.checks_pending ? refresh() : null);
+    queue = queue.then(pollChecks);
   }, 1000);
+}
+
+async function pollChecks() {
+  if (!state?.checks_pending) return;
+  const {status, data} = await getJSON("/api/state");
+  if (status !== 200) { waitForChecks(); return; }
+  if (String(data.build) === String(state.build) && data.version === state.version) {
+    state = {...state, findings: data.findings, counts: data.counts,
+             checks_pending: data.checks_pending};
+    renderChecks(state);
+    if (state.checks_pending) waitForChecks();
+  } else {
+    render(data);
+  }
 }
 
 // Run an action after those already asked for; answer with the new state or say why not.
