@@ -393,10 +393,16 @@ def main() -> None:
                      ok=sizes_of["100"] < 100_000, digits=0))
     rows.append(_row("email.html, 60 realistic cards", [sizes_of["60"]], "< 66,560 (65 KiB)",
                      unit="B", ok=sizes_of["60"] < 66_560, digits=0))
-    print(f"newsletter {__version__}; Python {platform.python_version()}; {platform.machine()}, "
-          f"{os.cpu_count()} cores; {args.runs} runs a case; "
-          f"load average {os.getloadavg()[0]:.2f} at the end\n")
+    print(machine_line(args.runs) + "\n")
     print("\n".join(rows))
+
+
+
+def machine_line(runs: int) -> str:
+    """What a table was measured on, printed above it (the load says how much to trust it)."""
+    return (f"newsletter {__version__}; Python {platform.python_version()}; {platform.machine()}, "
+            f"{os.cpu_count()} cores; {runs} runs a case; "
+            f"load average {os.getloadavg()[0]:.2f} at the end")
 
 
 if __name__ == "__main__":

@@ -14,8 +14,6 @@ time. Prints one markdown table (min / median / max).
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -27,9 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench import ISSUE, _row, make_archive  # noqa: E402
+from bench import ISSUE, _row, machine_line, make_archive  # noqa: E402
 
-from newsletter import __version__  # noqa: E402
 from newsletter.issue.edit import file_version  # noqa: E402
 from newsletter.issue.new import new_issue  # noqa: E402
 from newsletter.preview.builder import desk_server  # noqa: E402
@@ -178,9 +175,7 @@ def main() -> None:
                     "build": "rebuild (plan, render; compiled-HTML cache miss)",
                     "state": "state (checks, candidates)"}[kind]
             rows.append(_row(f"stage: {what}{', CPU time' if cpu else ''}", values, ""))
-    print(f"newsletter {__version__}; Python {platform.python_version()}; {platform.machine()}, "
-          f"{os.cpu_count()} cores; {args.runs} runs a case; load average "
-          f"{os.getloadavg()[0]:.2f} at the end (a shared machine: other jobs were running)\n")
+    print(machine_line(args.runs) + "\n")
     print("\n".join(rows))
 
 
