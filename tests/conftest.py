@@ -6,11 +6,12 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from helpers import CHROMIUM, REPO, WorkspaceFactory
+from helpers import CHROMIUM, CHROMIUM_ARGS, WorkspaceFactory, copy_sample
 
-from newsletter.workspace import Workspace, open_workspace
+from newsletter.workspace import Workspace
 
 
 @pytest.fixture
@@ -21,23 +22,40 @@ def make_ws(tmp_path: Path) -> WorkspaceFactory:
 @pytest.fixture
 def sample_ws(tmp_path: Path) -> Workspace:
     """A copy of the repository's own sample workspace (so tests may change it)."""
-    root = tmp_path / "sample"
-    root.mkdir()
-    for name in ("newsletter.toml",):
-        shutil.copy(REPO / name, root / name)
-    for folder in ("summaries", "issues"):
-        shutil.copytree(REPO / folder, root / folder)
-    return open_workspace(root)
+    return copy_sample(tmp_path / "sample")
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """One Debian chromium for a test module (launching one costs about a second and a half);
+    each test opens its own pages in its own browser context (`new_context`), closed after it.
+    Module scope, not session: Playwright's sync API runs an event loop that must not outlive
+    the module's tests into others that run their own."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("NEWSLETTER_REQUIRE_BROWSER"):
+            pytest.fail(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium")
+        pytest.skip("Debian's chromium is not installed (make browser)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture
-def require_chromium() -> Callable[[], None]:
-    def check() -> None:
-        if not Path(CHROMIUM).exists():
-            if os.environ.get("NEWSLETTER_REQUIRE_BROWSER"):
-                pytest.fail(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium")
-            pytest.skip("Debian's chromium is not installed (make browser)")
-    return check
+def browser_context(chromium: Any) -> Iterator[Callable[..., Any]]:
+    """`new_context(**options)`: a fresh context (cookies, storage, routes) of the module's
+    chromium; every context made in a test is closed after it."""
+    made: list[Any] = []
+
+    def new_context(**options: Any) -> Any:
+        made.append(chromium.new_context(**options))
+        return made[-1]
+
+    yield new_context
+    for context in made:
+        context.close()
 
 
 

@@ -4,6 +4,7 @@ summary text, a workspace writer and many summaries at once."""
 from __future__ import annotations
 
 import os
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -14,6 +15,8 @@ TESTS = REPO / "tests"
 FIXTURES = TESTS / "fixtures"
 SEEDS = REPO.parent / "shared" / "seeds"
 CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 BASE_CONFIG = """\
 name = "Test Digest"
@@ -100,3 +103,12 @@ def seed_pages() -> list[Path]:
             pytest.fail(message + "; CI must run the seed tests")
         pytest.skip(message)
     return files
+
+
+def copy_sample(root: Path) -> Workspace:
+    """A copy of the repository's own sample workspace in `root` (so a test may change it)."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "newsletter.toml", root / "newsletter.toml")
+    for folder in ("summaries", "issues"):
+        shutil.copytree(REPO / folder, root / folder)
+    return open_workspace(root)

@@ -7,22 +7,19 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import REPO
+from helpers import copy_sample
 
 from newsletter.build import build
 from newsletter.storage.cache import CACHE_DIR
-from newsletter.workspace import Workspace, open_workspace
+from newsletter.workspace import Workspace
 
 
 @pytest.fixture(scope="session")
 def warm_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("warm")
-    shutil.copy(REPO / "newsletter.toml", root / "newsletter.toml")
-    for folder in ("summaries", "issues"):
-        shutil.copytree(REPO / folder, root / folder)
+    ws = copy_sample(tmp_path_factory.mktemp("warm") / "sample")
     for issue in ("2026-05", "2026-04"):
-        build(open_workspace(root), issue, write=False)
-    return root / CACHE_DIR
+        build(ws, issue, write=False)
+    return ws.root / CACHE_DIR
 
 
 @pytest.fixture

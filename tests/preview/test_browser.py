@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from helpers import copy_sample
 
 from newsletter.build import build
 
 pytestmark = pytest.mark.browser
-
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 # Visible text in the email: (element, its text) for each text node with a box, outside
 # display:none (the hidden preheader). Both browser checks below start from it.
@@ -35,27 +33,23 @@ SMALL_TEXT_JS = "() => {" + VISIBLE_TEXTS_JS + """
 
 
 @pytest.fixture
-def page_factory(require_chromium):
-    require_chromium()
-    from playwright.sync_api import sync_playwright
+def page_factory(browser_context):
+    def open_page(path, width, scheme="light"):
+        context = browser_context(viewport={"width": width, "height": 800}, color_scheme=scheme)
+        page = context.new_page()
+        page.route("**/*", lambda route: route.abort()
+                   if not route.request.url.startswith("file:") else route.continue_())
+        page.goto(path.as_uri())
+        return page
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-
-        def open_page(path, width, scheme="light"):
-            page = browser.new_page(viewport={"width": width, "height": 800}, color_scheme=scheme)
-            page.route("**/*", lambda route: route.abort()
-                       if not route.request.url.startswith("file:") else route.continue_())
-            page.goto(path.as_uri())
-            return page
-
-        yield open_page
-        browser.close()
+    return open_page
 
 
-@pytest.fixture
-def sample_email(sample_ws):
-    return build(sample_ws, "2026-05").out_dir / "email.html"
+@pytest.fixture(scope="module")
+def sample_email(tmp_path_factory):
+    """The sample issue, built once for the module (the tests only read it)."""
+    ws = copy_sample(tmp_path_factory.mktemp("browser") / "sample")
+    return build(ws, "2026-05").out_dir / "email.html"
 
 
 def test_no_horizontal_scrolling_at_375px(page_factory, sample_email):

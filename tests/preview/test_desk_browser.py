@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import email
 import hashlib
-import os
 import socket
 from collections.abc import Callable, Iterator
 from email import policy
@@ -16,8 +15,6 @@ from typing import Any
 import pytest
 import tomlkit
 from aiosmtpd.controller import Controller
-from helpers import CHROMIUM
-from test_browser import ARGS
 
 from newsletter.build import prepare
 from newsletter.preview.builder import desk_server
@@ -81,21 +78,6 @@ def smtp() -> Iterator[tuple[Recorder, int]]:
     controller.stop()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """One chromium for the module (each test opens its own page on its own server)."""
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("NEWSLETTER_REQUIRE_BROWSER"):
-            pytest.fail(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium")
-        pytest.skip("Debian's chromium is not installed (make browser)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
 class DeskPage:
     def __init__(self, ws: Workspace, server: PreviewServer, page: Any) -> None:
         self.ws, self.server, self.page = ws, server, page
@@ -141,7 +123,7 @@ class DeskPage:
 
 
 @pytest.fixture
-def open_desk(browser: Any, desk_ws: Workspace) -> Iterator[Callable[..., DeskPage]]:
+def open_desk(browser_context: Callable[..., Any], desk_ws: Workspace) -> Iterator[Callable[..., DeskPage]]:
     opened: list[tuple[PreviewServer, Any]] = []
 
     def start(issue: str = ISSUE, read_only: bool = False, live: bool = True,
@@ -154,7 +136,7 @@ def open_desk(browser: Any, desk_ws: Workspace) -> Iterator[Callable[..., DeskPa
             config.write_text(tomlkit.dumps(doc), encoding="utf-8")
         server = desk_server(desk_ws.root, issue, None, None, 0, read_only)
         server.start()
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page = browser_context(viewport={"width": 1400, "height": 1000}).new_page()
         opened.append((server, page))
         if not live:  # no live reload: the page learns of a hand edit only from a 409
             page.route("**/events", lambda route: route.abort())

@@ -7,7 +7,6 @@ import re
 import socket
 
 import pytest
-from test_browser import ARGS
 
 from newsletter.preview.builder import make_builder, watch_paths
 from newsletter.preview.server import PreviewError, PreviewServer, Snapshot, error_page, force_dark
@@ -75,16 +74,10 @@ def test_builder_reports_errors_instead_of_raising(sample_ws):
 
 
 @pytest.fixture
-def browser_page(require_chromium, server):
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
-        page.goto(server.url)
-        yield page
-        browser.close()
+def browser_page(browser_context, server):
+    page = browser_context(viewport={"width": 1200, "height": 900}).new_page()
+    page.goto(server.url)
+    return page
 
 
 def _email_frame(page, document="/email.html"):

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import REPO
+from helpers import copy_sample
 from starlette.testclient import TestClient
 
 from newsletter.preview.builder import desk_server
@@ -79,12 +79,9 @@ def desk(desk_ws: Workspace) -> Iterator[Desk]:
 
 def shared_workspace(factory: pytest.TempPathFactory, warm_cache: Path) -> Workspace:
     """A workspace for the tests that must write nothing (each checks that it did not)."""
-    root = factory.mktemp("shared")
-    shutil.copy(REPO / "newsletter.toml", root / "newsletter.toml")
-    for folder in ("summaries", "issues"):
-        shutil.copytree(REPO / folder, root / folder)
-    shutil.copytree(warm_cache, root / CACHE_DIR)
-    return open_workspace(root)
+    ws = copy_sample(factory.mktemp("shared") / "sample")
+    shutil.copytree(warm_cache, ws.root / CACHE_DIR)
+    return open_workspace(ws.root)
 
 
 @pytest.fixture(scope="module")
