@@ -35,9 +35,10 @@ from newsletter.storage.cache import (
 )
 from newsletter.storage.lock import workspace_lock
 from newsletter.storage.output import Ownership, write_output
+from newsletter.storage.unchanged import BuildRecord, Listing, output_stamps, summary_text
 from newsletter.summaries.library import LibraryMemo, load_library
 from newsletter.summaries.model import Library
-from newsletter.workspace import Workspace, shown_path
+from newsletter.workspace import Workspace
 
 GENERATOR = f"newsletter {__version__}"
 OUTPUT_FILES = ("email.html", "email.txt", "email.mjml", "manifest.json")
@@ -70,16 +71,20 @@ class BuildResult:
     out_dir: Path | None = None
     written: list[tuple[Path, int]] = field(default_factory=list)
     notices: list[Problem] = field(default_factory=list)
+    # each written file's size, mtime_ns and inode, taken under the lock right after writing
+    output_stamps: dict[str, list[int]] = field(default_factory=dict)
 
 
 def prepare(ws: Workspace, issue_id: str | None = None, start: date | None = None,
             end: date | None = None, *, skip_invalid: bool = False,
-            memo: LibraryMemo | None = None, changed: list[str] | None = None) -> Prepared:
-    """Select and group an issue. `memo`/`changed`: see content.load_library (the preview)."""
+            memo: LibraryMemo | None = None, changed: list[str] | None = None,
+            listing: Listing | None = None) -> Prepared:
+    """Select and group an issue. `memo`/`changed`: see content.load_library (the preview);
+    `listing`: the summary files as storage.unchanged listed them (not listed again)."""
     clock = time.perf_counter()
     issue, warnings = resolve_issue(ws, issue_id, start, end)
     archive = load_library(ws, skip_invalid=skip_invalid, memo=memo, changed=changed,
-                           use_cache=caching_enabled())
+                           use_cache=caching_enabled(), listing=listing)
     loaded = time.perf_counter()
     prepared = plan_issue(ws, issue, archive, warnings)
     prepared.timings = {"scan": loaded - clock - archive.parse_seconds,
@@ -129,8 +134,8 @@ def _placeholder_notes(config: Config) -> list[Problem]:
 
 def build(ws: Workspace, issue_id: str | None = None, start: date | None = None,
           end: date | None = None, *, out_dir: Path | None = None, write: bool = True,
-          skip_invalid: bool = False) -> BuildResult:
-    prepared = prepare(ws, issue_id, start, end, skip_invalid=skip_invalid)
+          skip_invalid: bool = False, listing: Listing | None = None) -> BuildResult:
+    prepared = prepare(ws, issue_id, start, end, skip_invalid=skip_invalid, listing=listing)
     result = render_plan(ws, prepared)
     if is_clipped(byte_size(result.html)):
         raise size_error(result, fitting_limit(ws, prepared, result))
@@ -141,6 +146,7 @@ def build(ws: Workspace, issue_id: str | None = None, start: date | None = None,
         with workspace_lock(ws.root):
             target = write_output(target, {k: v.encode("utf-8") for k, v in files.items()},
                                   BUILD_OUTPUT)
+            result.output_stamps = output_stamps(target)
         result.out_dir = target
         result.written = [(target / name, len(files[name].encode("utf-8"))) for name in files]
     return result
@@ -264,13 +270,14 @@ def make_manifest(plan: Plan, html: str, text: str, mjml: str, warnings: list[Pr
 
 def build_summary(result: BuildResult, cwd: Path) -> str:
     plan = result.plan
-    sections = len(plan.sections)
-    out = [f"Built issue {plan.issue.id} ({plan.issue.period}): {plan.count} summaries in "
-           f"{sections} section{'s' * (sections != 1)}"]
-    width = max((len(shown_path(p, cwd)) for p, _ in result.written), default=0)
-    for path, size in result.written:
-        note = ""
-        if path.name == "email.html":
-            note = f"  ({size / GMAIL_CLIP_BYTES:.0%} of Gmail's 102 KB clipping limit)"
-        out.append(f"  {shown_path(path, cwd):<{width}}  {size / 1024:6.1f} KB{note}")
-    return "\n".join(out) + "\n"
+    return summary_text(plan.issue.id, plan.issue.period, plan.count, len(plan.sections),
+                        result.written, cwd)
+
+
+def build_record(result: BuildResult, counts: str) -> BuildRecord:
+    """What storage.unchanged keeps of a written build, to skip the next one if nothing
+    changes (the warnings are the content's; the cache's notices are not kept)."""
+    plan = result.plan
+    return BuildRecord(plan.issue.id, plan.issue.period, plan.count, len(plan.sections),
+                       [(str(path), size) for path, size in result.written], counts,
+                       list(result.warnings), str(result.out_dir or ""), result.output_stamps)

@@ -54,9 +54,11 @@ def plan(ctx: click.Context, issue_id: str | None, start: date | None, end: date
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder (default: output/<issue-id>/ in the workspace).")
 @skip_invalid_option
+@click.option("--force", is_flag=True,
+              help="Build even when nothing changed since the last build into the same folder.")
 @click.pass_context
 def build(ctx: click.Context, issue_id: str | None, start: date | None, end: date | None,
-          out: Path | None, skip_invalid: bool) -> None:
+          out: Path | None, skip_invalid: bool, force: bool) -> None:
     """Build an issue: email.html, email.txt, email.mjml and manifest.json.
 
     The output folder is replaced in one step only when the whole build succeeded; a failed
@@ -64,21 +66,41 @@ def build(ctx: click.Context, issue_id: str | None, start: date | None, end: dat
     Gmail's 102 KB clipping limit, and says which max_per_section would fit. It also runs the
     checks of `newsletter check` and prints their counts (findings never fail a build).
 
+    When nothing changed since the last build into the same folder (the summaries, the issue
+    and template files, newsletter.toml, the options and the program itself; its files as it
+    wrote them), the folder is kept as it is and the last build's report is printed again.
+    --force (or NEWSLETTER_NO_CACHE=1) builds anyway.
+
     \b
     Examples:
       newsletter build 2026-05
       newsletter build --from 2026-05-01 --to 2026-05-31 --out /tmp/may
     """
-    from newsletter.build import build as build_issue
-    from newsletter.build import build_summary
-    from newsletter.checks.counts import counts_for_build
+    from newsletter.storage.unchanged import BuildRequest, inputs, recall, remember
 
     ws = workspace(ctx)
-    result = build_issue(ws, issue_id, start, end, out_dir=out, skip_invalid=skip_invalid)
-    click.echo(build_summary(result, Path.cwd()), nl=False)
-    click.echo(f"Checks: {counts_for_build(ws, result)} (details: newsletter check "
+    seen = inputs(ws, BuildRequest(issue_id, start, end, out, skip_invalid))
+    notices: list[Any] = []
+    record = recall(ws, seen, notices) if seen is not None and not force else None
+    kept = record is not None
+    if record is None:
+        from newsletter.build import build as build_issue
+        from newsletter.build import build_record
+        from newsletter.checks.counts import counts_for_build
+
+        result = build_issue(ws, issue_id, start, end, out_dir=out, skip_invalid=skip_invalid,
+                             listing=seen.listing if seen is not None else None)
+        record = build_record(result, counts_for_build(ws, result))
+        notices += result.notices
+        if seen is not None:
+            remember(ws, seen, record)
+    click.echo(record.summary(Path.cwd()), nl=False)
+    click.echo(f"Checks: {record.counts} (details: newsletter check "
                f"{issue_args(issue_id, start, end)})", err=True)
-    print_warnings(result.warnings + result.notices)
+    if kept:
+        click.echo("Nothing changed since the last build into this folder: its files were kept "
+                   "as they are (--force builds anyway).", err=True)
+    print_warnings(record.warnings + notices)
 
 
 @click.command()

@@ -125,7 +125,7 @@ def exchange_paths(a: Path, b: Path) -> bool:
     raise OSError(code, os.strerror(code), str(b))
 
 
-def _leftovers(target: Path) -> tuple[list[Path], list[Path]]:
+def leftovers(target: Path) -> tuple[list[Path], list[Path]]:
     """The staging (`.new-`) and old (`.old-`) folders an interrupted swap of `target` left."""
     new, old = [], []
     with contextlib.suppress(OSError):
@@ -141,7 +141,7 @@ def recover_dir(target: Path) -> None:
     """Finish what an interrupted swap of `target` left: the old folder back in place when the
     target is missing (a kill between the two renames of the fallback), then every leftover
     removed. Run under the workspace lock, before a new swap of the same folder."""
-    new, old = _leftovers(target)
+    new, old = leftovers(target)
     if old and not os.path.lexists(target):
         newest = max(old, key=lambda p: p.stat().st_mtime_ns)
         os.rename(newest, target)

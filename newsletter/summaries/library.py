@@ -47,13 +47,16 @@ class LibraryMemo:
 
 
 def load_library(ws: Workspace, *, skip_invalid: bool = False, use_cache: bool = True,
-                 memo: LibraryMemo | None = None, changed: Iterable[str] | None = None) -> Library:
+                 memo: LibraryMemo | None = None, changed: Iterable[str] | None = None,
+                 listing: tuple[list[str], list[int], list[str]] | None = None) -> Library:
     """Read and validate every summary; raise ContentError listing every problem.
 
     With the index cache (see index.py) only files that changed since the last run are read,
     after one stat per file; the summaries themselves are built only for what a caller
     selects, and bodies are read later still, for the summaries a build actually shows. With a
     `memo` from an earlier call and the `changed` file paths, only those files are looked at.
+    `listing`: the files as `list_summary_files` listed them just before (links last), which
+    the scan then uses instead of listing them again.
     """
     folder = ws.summaries_path
     if not folder.is_dir():
@@ -73,7 +76,7 @@ def load_library(ws: Workspace, *, skip_invalid: bool = False, use_cache: bool =
         for path in changed:
             context.refresh(table, path)
     else:
-        table, notices = context.scan(use_cache)
+        table, notices = context.scan(use_cache, listing)
         if memo is not None:
             memo.fingerprint, memo.table = context.fingerprint, table
     archive = _library(table, context, skip_invalid)
@@ -176,13 +179,18 @@ class _LoadContext:
                 _summary_from_cache, cache, shown, key, path_of(shown), tz, theme_ids))
         return make
 
-    def scan(self, use_cache: bool) -> tuple[FileTable, list[Problem]]:
-        """Every file, through the index cache when `use_cache`: one stat per file, and the
-        files whose key changed (or that the cache does not know) are read."""
+    def scan(self, use_cache: bool, listing: tuple[list[str], list[int], list[str]] | None = None
+             ) -> tuple[FileTable, list[Problem]]:
+        """Every file, through the index cache when `use_cache`: one stat per file (or the
+        `listing` given), and the files whose key changed (or that the cache does not know) are
+        read."""
         from newsletter.summaries.index import IndexCache
 
-        links: list[str] = []
-        rels, stamps = list_summary_files(self.folder, links)
+        if listing is not None:
+            rels, stamps, links = listing[0], listing[1], list(listing[2])
+        else:
+            links = []
+            rels, stamps = list_summary_files(self.folder, links)
         prefix = self.prefix
         paths = [prefix + rel for rel in rels]
         cache = IndexCache(self.ws.root, [self.ws.config.timezone, *self.theme_ids]) \

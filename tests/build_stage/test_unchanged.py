@@ -1,0 +1,161 @@
+"""A build with nothing changed keeps the output folder as it is and prints the last report again
+(storage/unchanged.py); any change to what a build is made from, or to its files, builds again."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from helpers.hardening import ISSUE, Outcome, fresh_workspace, run
+
+KEPT = ("Nothing changed since the last build into this folder: its files were kept as they "
+        "are (--force builds anyway).")
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    return fresh_workspace(tmp_path / "ws")
+
+
+def files_of(folder: Path) -> dict[str, tuple[int, int, bytes]]:
+    """Each file: inode, mtime_ns and content (a rewrite changes the inode: a new folder)."""
+    found = {}
+    for path in sorted(folder.iterdir()):
+        st = path.stat()
+        found[path.name] = (st.st_ino, st.st_mtime_ns, path.read_bytes())
+    return found
+
+
+def build(root: Path, *options: str) -> Outcome:
+    outcome = run(root, "build", ISSUE, *options).clean()
+    assert outcome.exit_code == 0, outcome.output
+    return outcome
+
+
+def test_nothing_changed_keeps_the_files_and_prints_the_same_report(root: Path) -> None:
+    first = build(root)
+    before = files_of(root / "output" / ISSUE)
+    second = build(root)
+    assert second.stdout == first.stdout
+    assert KEPT not in first.stderr
+    lines = second.stderr.splitlines()
+    assert lines[1] == KEPT
+    assert [lines[0], *lines[2:]] == first.stderr.splitlines()  # counts and warnings again
+    assert "Warnings (" in second.stderr and "archive_url is not set" in second.stderr
+    assert files_of(root / "output" / ISSUE) == before
+
+
+def _append(path: str, text: str) -> Callable[[Path], None]:
+    def change(root: Path) -> None:
+        with open(root / path, "a", encoding="utf-8") as file:
+            file.write(text)
+    return change
+
+
+def _new_file(path: str, text: str) -> Callable[[Path], None]:
+    def change(root: Path) -> None:
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text, encoding="utf-8")
+    return change
+
+
+def _same_size_same_time(root: Path) -> None:
+    """A summary rewritten with the same size and its old modification time (an editor that
+    keeps times, a copy with -p): the change time still differs."""
+    path = root / "summaries/2026/05/walking-programme-fatigue.md"
+    st = path.stat()
+    path.write_text(path.read_text(encoding="utf-8").replace("walk", "WALK", 1), encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_size == st.st_size
+
+
+CHANGES = {
+    "a summary of the month": _append("summaries/2026/05/walking-programme-fatigue.md",
+                                      "\nOne more sentence.\n"),
+    "a summary rewritten in place": _same_size_same_time,
+    "a new summary of another month": _new_file(
+        "summaries/2025/01/old.md", "---\ntitle: Old news\npublished: 2025-01-02\n"
+        "url: https://example.org/old\n---\nBody.\n"),
+    "the issue file": _append("issues/2026-05.toml", "\n# a comment\n"),
+    "newsletter.toml": _append("newsletter.toml", "\n# a comment\n"),
+    "a workspace template": _new_file("templates/notes.txt", "not a template"),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES.values(), ids=CHANGES.keys())
+def test_a_change_to_any_input_builds_again(root: Path, change: Callable[[Path], None]) -> None:
+    build(root)
+    before = files_of(root / "output" / ISSUE)
+    change(root)
+    again = build(root)
+    assert KEPT not in again.stderr
+    after = files_of(root / "output" / ISSUE)
+    assert {name: ino for name, (ino, _, _) in after.items()} != \
+        {name: ino for name, (ino, _, _) in before.items()}  # a new folder was moved in
+    assert KEPT in build(root).stderr  # and then nothing changed again
+
+
+def test_an_environment_setting_builds_again(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    build(root)
+    monkeypatch.setenv("NEWSLETTER_SOMETHING", "1")
+    assert KEPT not in build(root).stderr
+
+
+def test_an_output_file_edited_by_hand_is_built_again(root: Path) -> None:
+    build(root)
+    html = root / "output" / ISSUE / "email.html"
+    good = html.read_bytes()
+    html.write_bytes(good.replace(b"</body>", b"<p>hand edit</p></body>"))
+    again = build(root)
+    assert KEPT not in again.stderr
+    assert html.read_bytes() == good
+
+
+def test_an_output_file_removed_is_built_again(root: Path) -> None:
+    build(root)
+    (root / "output" / ISSUE / "email.txt").unlink()
+    assert KEPT not in build(root).stderr
+    assert (root / "output" / ISSUE / "email.txt").is_file()
+
+
+def test_a_file_added_to_the_output_folder_is_not_hidden_by_the_record(root: Path) -> None:
+    """The folder is then not the build's alone: the build says so, as without the record."""
+    build(root)
+    (root / "output" / ISSUE / "notes.txt").write_text("mine")
+    again = run(root, "build", ISSUE).clean()
+    assert KEPT not in again.output
+    assert again.exit_code == 1 and "is not empty and was not written by" in again.output
+    assert (root / "output" / ISSUE / "notes.txt").read_text() == "mine"
+
+
+def test_force_and_no_cache_build_in_full(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    build(root)
+    before = files_of(root / "output" / ISSUE)
+    assert KEPT not in build(root, "--force").stderr
+    assert files_of(root / "output" / ISSUE) != before
+    monkeypatch.setenv("NEWSLETTER_NO_CACHE", "1")
+    assert KEPT not in build(root).stderr
+    assert KEPT not in build(root).stderr
+
+
+def test_each_output_folder_has_its_own_record(root: Path, tmp_path: Path) -> None:
+    build(root)
+    other = build(root, "--out", str(tmp_path / "elsewhere"))
+    assert KEPT not in other.stderr
+    assert (tmp_path / "elsewhere" / "email.html").is_file()
+    assert KEPT in build(root).stderr
+    assert KEPT in build(root, "--out", str(tmp_path / "elsewhere")).stderr
+
+
+def test_a_failed_build_leaves_the_record_of_the_last_good_one_unused(root: Path) -> None:
+    """A build that fails changes nothing; once the cause is undone, nothing changed again."""
+    build(root)
+    config = root / "newsletter.toml"
+    good = config.read_text(encoding="utf-8")
+    config.write_text(good + "\nmax_per_section = -1\n", encoding="utf-8")
+    assert run(root, "build", ISSUE).clean().exit_code == 1
+    config.write_text(good, encoding="utf-8")
+    assert KEPT not in build(root).stderr  # the file's times changed: built again
+    assert KEPT in build(root).stderr
