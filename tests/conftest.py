@@ -61,7 +61,10 @@ def browser_context(chromium: Any) -> Iterator[Callable[..., Any]]:
 
 @pytest.fixture
 def spamassassin() -> str:
-    """The spamassassin program; skips without it (fails under `make test`, which installs it)."""
+    """The spamassassin program; skips without it (fails under `make test`, which installs it),
+    and under `make mutate` (see _no_spamassassin_under_mutmut)."""
+    if os.environ.get("MUTANT_UNDER_TEST"):
+        pytest.skip("SpamAssassin is left out of mutation runs (seconds per run)")
     found = shutil.which("spamassassin")
     if found is None:
         if os.environ.get("NEWSLETTER_REQUIRE_SPAMASSASSIN"):
@@ -93,3 +96,14 @@ def _fresh_memos_under_mutmut() -> None:
             for value in list(vars(module).values()):
                 if callable(getattr(value, "cache_clear", None)):
                     value.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_spamassassin_under_mutmut(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under `make mutate`, the spam check finds no SpamAssassin (one info instead of a score):
+    each run costs 2-3 s of CPU, which the tests of a build's mutant paid again and again (no
+    module of the mutation scope decides a score; the spam rule and its tests are outside it)."""
+    if os.environ.get("MUTANT_UNDER_TEST"):
+        from newsletter.checks import spamassassin
+
+        monkeypatch.setattr(spamassassin, "find", lambda: None)
