@@ -24,6 +24,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import stat
 import sys
 from array import array
 from dataclasses import dataclass, field
@@ -31,11 +32,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from newsletter.errors import Problem
+from newsletter.config.load import CONFIG_FILE, parse_config
+from newsletter.errors import NewsletterError, Problem
 from newsletter.limits import GMAIL_CLIP_BYTES
 from newsletter.storage.cache import cache_folder, caching_enabled, read_entry, write_entry
 from newsletter.storage.journal import STAGING
-from newsletter.storage.output import leftovers
+from newsletter.storage.output import leftovers, output_target
 from newsletter.summaries.listing import list_summary_files
 from newsletter.workspace import Workspace, shown_path
 
@@ -69,6 +71,7 @@ class Inputs:
     key: str
     entry: str  # the record's name: one per workspace and command (output folder included)
     listing: Listing
+    out_dir: Path | None = None  # the --out given (as the build will be given it)
 
 
 @dataclass
@@ -83,7 +86,7 @@ class BuildRecord:
     counts: str  # the checks' counts line
     warnings: list[Problem]
     out_dir: str = ""
-    stamps: dict[str, list[int]] = field(default_factory=dict)  # name -> size, mtime_ns, ino
+    stamps: dict[str, list[int]] = field(default_factory=dict)  # see output_stamps
 
     def summary(self, cwd: Path) -> str:
         """The lines `newsletter build` prints on standard output."""
@@ -120,17 +123,18 @@ def inputs(ws: Workspace, request: BuildRequest) -> Inputs | None:
     _add_tree(digest, PACKAGE, skip="__pycache__")
     for name in LIBRARIES:
         _add_library(digest, name)
-    _add_file(digest, ws.root / "newsletter.toml")
+    if not _add_config(digest, ws):
+        return None
     _add_tree(digest, ws.issues_path)
     _add_tree(digest, ws.templates_path)
     listing = _listing(ws.summaries_path)
     rels, stamps, links = listing
-    digest.update(b"summaries\x1f" + str(ws.summaries_path).encode() + b"\x1f")
+    digest.update(b"summaries\x1f" + os.fsencode(ws.summaries_path) + b"\x1f")
     digest.update("\x1f".join(rels).encode("utf-8", "surrogateescape") + b"\x1e")
     digest.update(array("q", stamps).tobytes() + b"\x1e")
     digest.update("\x1f".join(links).encode("utf-8", "surrogateescape") + b"\x1e")
     entry = hashlib.sha256(command.encode("utf-8", "surrogateescape")).hexdigest()[:40]
-    return Inputs(digest.hexdigest(), entry, listing)
+    return Inputs(digest.hexdigest(), entry, listing, request.out_dir)
 
 
 def recall(ws: Workspace, seen: Inputs, notices: list[Problem] | None = None
@@ -153,6 +157,9 @@ def recall(ws: Workspace, seen: Inputs, notices: list[Problem] | None = None
     except (ValueError, KeyError, TypeError):
         return None
     out_dir = Path(record.out_dir)
+    named = seen.out_dir if seen.out_dir is not None else ws.output_path / record.issue_id
+    if output_target(named).absolute() != out_dir.absolute():  # a link turned elsewhere
+        return None
     new, old = leftovers(out_dir)  # an interrupted swap: the build puts things right
     unchanged = record.stamps and not new + old and output_stamps(out_dir) == record.stamps
     return record if unchanged else None
@@ -169,11 +176,12 @@ def remember(ws: Workspace, seen: Inputs, record: BuildRecord) -> None:
                          for w in record.warnings],
             "out_dir": record.out_dir, "stamps": record.stamps}
     write_entry(cache_folder(ws.root, KIND), seen.entry, ".json",
-                json.dumps(data, ensure_ascii=False), keep=KEEP)
+                json.dumps(data), keep=KEEP)  # \udcXX escapes: any path survives
 
 
 def output_stamps(folder: Path) -> dict[str, list[int]]:
-    """Each file of an output folder: size, mtime_ns and inode (empty when it cannot be read).
+    """Each file of an output folder: size, mtime_ns, ctime_ns, inode and mode (empty when it
+    cannot be read; a rewrite with its old mtime put back still changes the ctime).
     Anything but a plain file (a folder, a link) makes it empty too: only a build made it."""
     stamps: dict[str, list[int]] = {}
     try:
@@ -182,7 +190,8 @@ def output_stamps(folder: Path) -> dict[str, list[int]]:
                 if not entry.is_file(follow_symlinks=False):
                     return {}
                 st = entry.stat(follow_symlinks=False)
-                stamps[entry.name] = [st.st_size, st.st_mtime_ns, st.st_ino]
+                stamps[entry.name] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino,
+                                      st.st_mode]
     except OSError:
         return {}
     return stamps
@@ -208,26 +217,45 @@ def _add_stat(digest: Any, name: str, st: os.stat_result) -> None:
                   f"{st.st_ctime_ns}\x1f{st.st_ino}\n".encode("utf-8", "surrogateescape"))
 
 
-def _add_file(digest: Any, path: Path) -> None:
+def _add_config(digest: Any, ws: Workspace) -> bool:
+    """newsletter.toml's bytes, read now: False when they are no longer what the workspace was
+    opened with (a save between the two reads), so that this build is not remembered."""
     try:
-        _add_stat(digest, str(path), path.stat())
-    except OSError:
-        digest.update(f"{path}\x1fmissing\n".encode("utf-8", "surrogateescape"))
+        raw = (ws.root / CONFIG_FILE).read_bytes()
+        same = parse_config(raw.decode("utf-8")) == ws.config
+    except (OSError, UnicodeDecodeError, NewsletterError):
+        return False
+    digest.update(b"config\x1f" + hashlib.sha256(raw).digest() + b"\x1e")
+    return same
 
 
 def _add_tree(digest: Any, folder: Path, skip: str = "") -> None:
-    """A stat of every entry below `folder` (links not followed), in a stable order."""
-    digest.update(f"tree\x1f{folder}\n".encode("utf-8", "surrogateescape"))
+    """A stat of every entry below `folder`, in a stable order. A link adds the stat of what it
+    points to and where that is (the build reads through links), and a linked folder is walked
+    too, each real folder once (a link to a parent cannot loop)."""
+    digest.update(b"tree\x1f" + os.fsencode(folder) + b"\n")
     if not folder.is_dir():
         return
-    for top, dirs, files in os.walk(folder):
+    seen: set[str] = set()
+    for top, dirs, files in os.walk(folder, followlinks=True):
+        real = os.path.realpath(top)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
         dirs[:] = sorted(d for d in dirs if d != skip)
         for name in sorted(files) + dirs:
-            path = os.path.join(top, name)
-            try:
-                _add_stat(digest, path, os.lstat(path))
-            except OSError:
-                digest.update(f"{path}\x1fgone\n".encode("utf-8", "surrogateescape"))
+            _add_entry(digest, os.path.join(top, name))
+
+
+def _add_entry(digest: Any, path: str) -> None:
+    try:
+        st = os.lstat(path)
+        _add_stat(digest, path, st)
+        if stat.S_ISLNK(st.st_mode):
+            _add_stat(digest, os.path.realpath(path), os.stat(path))
+    except OSError:
+        digest.update(os.fsencode(path) + b"\x1fgone\n")
 
 
 def _add_library(digest: Any, name: str) -> None:

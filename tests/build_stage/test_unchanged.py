@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -149,13 +151,99 @@ def test_each_output_folder_has_its_own_record(root: Path, tmp_path: Path) -> No
     assert KEPT in build(root, "--out", str(tmp_path / "elsewhere")).stderr
 
 
-def test_a_failed_build_leaves_the_record_of_the_last_good_one_unused(root: Path) -> None:
-    """A build that fails changes nothing; once the cause is undone, nothing changed again."""
+def test_a_failed_build_leaves_the_record_of_the_last_good_one(root: Path) -> None:
+    """A build that fails changes nothing; once the cause is undone (newsletter.toml is keyed
+    by its bytes), nothing changed again."""
     build(root)
     config = root / "newsletter.toml"
     good = config.read_text(encoding="utf-8")
-    config.write_text(good + "\nmax_per_section = -1\n", encoding="utf-8")
-    assert run(root, "build", ISSUE).clean().exit_code == 1
+    config.write_text("max_per_section = -1\n" + good, encoding="utf-8")
+    failed = run(root, "build", ISSUE).clean()
+    assert failed.exit_code == 1 and "max_per_section" in failed.output
     config.write_text(good, encoding="utf-8")
-    assert KEPT not in build(root).stderr  # the file's times changed: built again
     assert KEPT in build(root).stderr
+
+
+def _keep_size_and_time(path: Path, old: bytes, new: bytes) -> None:
+    st = path.stat()
+    data = path.read_bytes()
+    assert len(old) == len(new) and old in data
+    with open(path, "r+b") as file:  # in place: the same inode
+        file.write(data.replace(old, new, 1))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def test_an_output_file_rewritten_with_its_old_time_is_built_again(root: Path) -> None:
+    build(root)
+    text = root / "output" / ISSUE / "email.txt"
+    good = text.read_bytes()
+    _keep_size_and_time(text, b"RESEARCH", b"RESEARCX")
+    assert KEPT not in build(root).stderr
+    assert text.read_bytes() == good
+
+
+def test_an_output_link_turned_to_another_folder_is_built_there(root: Path) -> None:
+    (root / "output" / "X").mkdir(parents=True)
+    (root / "output" / "Y").mkdir()
+    link = root / "output" / ISSUE
+    link.symlink_to("X")
+    first = build(root)
+    assert "output/X/email.html" in first.stdout
+    link.unlink()
+    link.symlink_to("Y")
+    again = build(root)
+    assert KEPT not in again.stderr and "output/Y/email.html" in again.stdout
+    assert (root / "output" / "Y" / "email.html").is_file()
+    assert KEPT in build(root).stderr
+
+
+def test_a_file_behind_a_link_in_templates_or_issues_is_an_input(root: Path) -> None:
+    """The build reads through links in templates/ and issues/: so does the key."""
+    shared = root / "shared"
+    shared.mkdir()
+    issue = root / "issues" / f"{ISSUE}.toml"
+    (shared / "may.toml").write_bytes(issue.read_bytes())
+    issue.unlink()
+    issue.symlink_to(shared / "may.toml")
+    (shared / "theme").mkdir()
+    (shared / "theme" / "notes.txt").write_text("one")
+    (root / "templates" / "theme").symlink_to(shared / "theme")
+    build(root)
+    assert KEPT in build(root).stderr
+    with open(shared / "may.toml", "a", encoding="utf-8") as file:
+        file.write("\n# edited behind the link\n")
+    assert KEPT not in build(root).stderr
+    (shared / "theme" / "notes.txt").write_text("two")
+    assert KEPT not in build(root).stderr
+    assert KEPT in build(root).stderr
+
+
+def test_a_workspace_path_that_is_not_utf8(tmp_path: Path) -> None:
+    """In a new process, as a user runs it (click's test runner cannot print such a path)."""
+    root = fresh_workspace(Path(os.fsdecode(bytes(tmp_path) + b"/ws\xe9")))
+    out = Path(os.fsdecode(bytes(tmp_path) + b"/out\xff"))
+    command = [sys.executable, "-m", "newsletter", "--root", str(root), "build", ISSUE, "--out",
+               str(out)]
+    outcomes = [subprocess.run(command, capture_output=True, text=True, errors="surrogateescape",
+                               check=False, timeout=120) for _ in range(2)]
+    assert [o.returncode for o in outcomes] == [0, 0], outcomes
+    assert KEPT not in outcomes[0].stderr and KEPT in outcomes[1].stderr
+    assert outcomes[1].stdout == outcomes[0].stdout
+    assert (out / "email.html").is_file()
+
+
+def test_a_config_saved_while_the_command_starts_is_not_remembered(root: Path) -> None:
+    """newsletter.toml is read when the workspace is opened, before the key: a save between
+    the two reads gives no key (the build runs, and is not remembered)."""
+    from newsletter.storage.unchanged import BuildRequest, inputs
+    from newsletter.workspace import open_workspace
+
+    ws = open_workspace(root)
+    request = BuildRequest(ISSUE, None, None, None, False)
+    assert inputs(ws, request) is not None
+    config = root / "newsletter.toml"
+    text = config.read_text(encoding="utf-8")
+    assert text.count('\nname = "') == 1
+    config.write_text(text.replace('\nname = "', '\nname = "Renamed ', 1), encoding="utf-8")
+    assert inputs(ws, request) is None
+    assert inputs(open_workspace(root), request) is not None
