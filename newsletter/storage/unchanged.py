@@ -45,6 +45,10 @@ KIND = "builds"
 KEEP = 32  # output folders remembered
 FORMAT = "1"
 PACKAGE = Path(__file__).resolve().parents[1]
+# the kinds of file the program is made of (modules, templates, page assets, data, starter files):
+# only these count, so that what a tool keeps beside them (mutmut's .meta files, an editor's swap
+# files) does not make every build run in full
+PROGRAM_FILES = (".py", ".j2", ".css", ".js", ".html", ".json", ".toml", ".md")
 # what renders the email besides the package: a new version of one builds again
 LIBRARIES = ("mjml", "css_inline", "jinja2", "markupsafe", "markdown_it", "nh3", "lxml",
              "yaml", "tinycss2", "tzdata")
@@ -120,7 +124,7 @@ def inputs(ws: Workspace, request: BuildRequest) -> Inputs | None:
     # without an issue id the range depends on the day; the day costs nothing
     digest.update(date.today().isoformat().encode() + b"\x1e")
     _add_environment(digest)
-    _add_tree(digest, PACKAGE, skip="__pycache__")
+    _add_tree(digest, PACKAGE, skip="__pycache__", only=PROGRAM_FILES)
     for name in LIBRARIES:
         _add_library(digest, name)
     if not _add_config(digest, ws):
@@ -229,10 +233,13 @@ def _add_config(digest: Any, ws: Workspace) -> bool:
     return same
 
 
-def _add_tree(digest: Any, folder: Path, skip: str = "") -> None:
-    """A stat of every entry below `folder`, in a stable order. A link adds the stat of what it
+def _add_tree(digest: Any, folder: Path, skip: str = "", only: tuple[str, ...] = ()) -> None:
+    """A stat of every file below `folder`, in a stable order (a folder's own stat is left out:
+    its times change with anything written into it, and its files are listed anyway). A link
+    adds the stat of what it
     points to and where that is (the build reads through links), and a linked folder is walked
-    too, each real folder once (a link to a parent cannot loop)."""
+    too, each real folder once (a link to a parent cannot loop). `only`: the files whose names
+    end so (none: every file), and no hidden file."""
     digest.update(b"tree\x1f" + os.fsencode(folder) + b"\n")
     if not folder.is_dir():
         return
@@ -244,7 +251,9 @@ def _add_tree(digest: Any, folder: Path, skip: str = "") -> None:
             continue
         seen.add(real)
         dirs[:] = sorted(d for d in dirs if d != skip)
-        for name in sorted(files) + dirs:
+        if only:
+            files = [f for f in files if f.endswith(only) and not f.startswith(".")]
+        for name in sorted(files):
             _add_entry(digest, os.path.join(top, name))
 
 

@@ -247,3 +247,31 @@ def test_a_config_saved_while_the_command_starts_is_not_remembered(root: Path) -
     config.write_text(text.replace('\nname = "', '\nname = "Renamed ', 1), encoding="utf-8")
     assert inputs(ws, request) is None
     assert inputs(open_workspace(root), request) is not None
+
+
+def test_only_the_program_files_of_the_package_count(tmp_path: Path) -> None:
+    """What a tool keeps beside the program (mutmut's .meta files, an editor's swap file, a new
+    folder) changes nothing; a module, a template or a data file does."""
+    import hashlib
+
+    from newsletter.storage.unchanged import PROGRAM_FILES, _add_tree
+
+    package = tmp_path / "package"
+    (package / "render" / "templates").mkdir(parents=True)
+    (package / "build.py").write_text("x = 1\n")
+    (package / "render" / "templates" / "card.mjml.j2").write_text("{{ x }}")
+
+    def stamp() -> str:
+        digest = hashlib.sha256()
+        _add_tree(digest, package, skip="__pycache__", only=PROGRAM_FILES)
+        return digest.hexdigest()
+
+    first = stamp()
+    (package / "build.py.meta").write_text("{}")
+    (package / "render" / ".card.mjml.j2.swp").write_text("swap")
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "build.cpython-311.pyc").write_bytes(b"\0")
+    (package / "new-folder").mkdir()
+    assert stamp() == first
+    (package / "render" / "templates" / "card.mjml.j2").write_text("{{ y }}")
+    assert stamp() != first
