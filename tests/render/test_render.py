@@ -65,6 +65,12 @@ def test_add_utm_replaces_existing_utm_values():
     assert parse_qs(urlsplit(url).query) == {"b": ["2"], "utm_source": ["new"]}
 
 
+def test_add_utm_keeps_a_parameter_without_a_value():
+    """`?preview=&id=7`: a blank value is still a parameter the page may read."""
+    assert add_utm("https://x.org/p?preview=&id=7#top", {"utm_source": "nl"}) == \
+        "https://x.org/p?preview=&id=7&utm_source=nl#top"
+
+
 def test_email_structure_basics(make_ws):
     ws = make_ws(config='language = "en-GB"\n', summaries={"a.md": summary_text()})
     html = _build(ws).html
