@@ -222,6 +222,22 @@ def test_candidates_are_the_excluded_and_the_neighbours(sample_ws: Workspace) ->
         assert day.isoformat() >= "2026-04-17" and day.isoformat() <= "2026-06-14"
 
 
+def test_summaries_cut_by_max_per_section_are_not_candidates(sample_ws: Workspace) -> None:
+    """They are in the issue (behind "N more"): only what the issue does not take is offered."""
+    write_issue(sample_ws, HAND_WRITTEN.replace("exclude = []",
+                                                "exclude = []\nmax_per_section = 1"))
+    plan = plan_of(sample_ws)
+    progression = next(s for s in plan.sections if s.theme.id == "progression")
+    assert [e.summary.id for e in progression.entries] == ["upper-limb-function-progressive-ms"]
+    assert progression.more == 2
+    cut = {s.id for s in plan.cut}
+    assert {"brain-atrophy-ageing-progressive-ms", "slowly-expanding-lesions-progression"} <= cut
+    assert not cut & {e.summary.id for e in plan.entries}
+    found = {s.id for s in candidates(sample_ws, plan, load_library(sample_ws))}
+    assert not found & cut
+    assert not found & {e.summary.id for e in plan.entries}
+
+
 # --- the issue file's new keys, written by hand --------------------------------------------------
 
 
