@@ -254,8 +254,37 @@ def test_featured_summary_outside_the_range_is_an_error(make_ws) -> None:
     with pytest.raises(SelectionError) as info:
         select(load_library(ws), spec)
     [problem] = info.value.problems
-    assert problem.field == "featured"
+    assert (problem.where, problem.field) == ("issues/2026-05.toml", "featured")
     assert problem.message == "'april' was published 2026-04-10, outside 2026-05-01..2026-05-31"
+
+
+def test_an_included_summary_already_in_the_range_is_selected_once(make_ws) -> None:
+    summaries = {**MAY, "april.md": summary_text(slug="april", published="2026-04-10")}
+    ws = make_ws(summaries=summaries, issues=issue_file('include = ["middle", "april"]'))
+    spec, _ = resolve_issue(ws, "2026-05")
+    selection = select(load_library(ws), spec)
+    assert [s.id for s in selection.items] == ["after", "last", "middle", "first", "before",
+                                               "april"]
+
+
+def test_a_spec_made_in_code_without_a_file_is_named_issue(make_ws) -> None:
+    """The library's callers may make an IssueSpec without an issue file: its problems are
+    placed at "issue"."""
+    ws = make_ws(summaries=MAY)
+    spec = IssueSpec("2026-05", date(2026, 5, 1), date(2026, 5, 31), featured=("zzz",))
+    with pytest.raises(SelectionError) as info:
+        select(load_library(ws), spec)
+    assert info.value.message == "issue names summaries it cannot use"
+    assert [p.where for p in info.value.problems] == ["issue"]
+
+
+def test_an_unknown_included_id_is_named(make_ws) -> None:
+    ws = make_ws(summaries=MAY, issues=issue_file('include = ["nowhere"]'))
+    spec, _ = resolve_issue(ws, "2026-05")
+    with pytest.raises(SelectionError) as info:
+        select(load_library(ws), spec)
+    assert [(p.where, p.field, p.message) for p in info.value.problems] == [
+        ("issues/2026-05.toml", "include", "no summary has the id 'nowhere'")]
 
 
 def test_excluded_summaries_are_left_out(make_ws) -> None:
