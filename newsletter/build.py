@@ -35,8 +35,9 @@ from newsletter.storage.cache import (
 )
 from newsletter.storage.lock import workspace_lock
 from newsletter.storage.output import Ownership, write_output
-from newsletter.storage.unchanged import BuildRecord, Listing, output_stamps, summary_text
+from newsletter.storage.unchanged import BuildRecord, output_stamps, summary_text
 from newsletter.summaries.library import LibraryMemo, load_library
+from newsletter.summaries.listing import Listing
 from newsletter.summaries.model import Library
 from newsletter.workspace import Workspace
 
@@ -71,7 +72,8 @@ class BuildResult:
     out_dir: Path | None = None
     written: list[tuple[Path, int]] = field(default_factory=list)
     notices: list[Problem] = field(default_factory=list)
-    # each written file's size, mtime_ns and inode, taken under the lock right after writing
+    # each written file's stamp (storage.unchanged.output_stamps), taken under the lock right
+    # after writing
     output_stamps: dict[str, list[int]] = field(default_factory=dict)
 
 

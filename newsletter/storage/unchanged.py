@@ -38,7 +38,7 @@ from newsletter.limits import GMAIL_CLIP_BYTES
 from newsletter.storage.cache import cache_folder, caching_enabled, read_entry, write_entry
 from newsletter.storage.journal import STAGING
 from newsletter.storage.output import leftovers, output_target
-from newsletter.summaries.listing import list_summary_files
+from newsletter.summaries.listing import Listing, list_summary_files
 from newsletter.workspace import Workspace, shown_path
 
 KIND = "builds"
@@ -53,7 +53,6 @@ PROGRAM_FILES = (".py", ".j2", ".css", ".js", ".html", ".json", ".toml", ".md")
 LIBRARIES = ("mjml", "css_inline", "jinja2", "markupsafe", "markdown_it", "nh3", "lxml",
              "yaml", "tinycss2", "tzdata")
 
-Listing = tuple[list[str], list[int], list[str]]  # as list_summary_files gives it, links last
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from newsletter.storage.journal import STAGING, recover_files
 from newsletter.storage.lock import workspace_lock
 from newsletter.summaries.index import Snapshot
 from newsletter.summaries.listing import (
+    Listing,
     changed_positions,
     iter_summary_files,
     key_at,
@@ -48,7 +49,7 @@ class LibraryMemo:
 
 def load_library(ws: Workspace, *, skip_invalid: bool = False, use_cache: bool = True,
                  memo: LibraryMemo | None = None, changed: Iterable[str] | None = None,
-                 listing: tuple[list[str], list[int], list[str]] | None = None) -> Library:
+                 listing: Listing | None = None) -> Library:
     """Read and validate every summary; raise ContentError listing every problem.
 
     With the index cache (see index.py) only files that changed since the last run are read,
@@ -179,7 +180,7 @@ class _LoadContext:
                 _summary_from_cache, cache, shown, key, path_of(shown), tz, theme_ids))
         return make
 
-    def scan(self, use_cache: bool, listing: tuple[list[str], list[int], list[str]] | None = None
+    def scan(self, use_cache: bool, listing: Listing | None = None
              ) -> tuple[FileTable, list[Problem]]:
         """Every file, through the index cache when `use_cache`: one stat per file (or the
         `listing` given), and the files whose key changed (or that the cache does not know) are

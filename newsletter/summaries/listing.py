@@ -12,6 +12,9 @@ from stat import S_ISDIR, S_ISLNK, S_ISREG
 from newsletter.summaries.index import Key
 from newsletter.summaries.names import HIDDEN_FIRST, SUFFIX, is_summary_file_name
 
+# list_summary_files' relative paths and flat stamps, and the links it reported, in that order
+Listing = tuple[list[str], list[int], list[str]]
+
 
 def list_summary_files(folder: Path, links: list[str] | None = None
                        ) -> tuple[list[str], list[int]]:
