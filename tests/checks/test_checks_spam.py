@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import os
 import shutil
 import subprocess
 from email.message import EmailMessage
@@ -18,6 +19,7 @@ from helpers import WorkspaceFactory
 from helpers.checks import context, page, run, summaries, text
 
 from newsletter.build import prepare, render_plan
+from newsletter.checks import resident
 from newsletter.checks import spamassassin as sa
 from newsletter.checks.message import eml_message
 from newsletter.checks.model import Message
@@ -200,15 +202,127 @@ def test_scores_are_remembered_by_content(spamassassin: str, tmp_path: Path,
     assert sa.score(again, spamassassin, tmp_path).score == first.score  # and on disk
 
 
-def test_the_command_needs_no_network(spamassassin: str, tmp_path: Path) -> None:
-    # -L: the same result without any network namespace (needs unshare -n; else skip)
+def test_the_scorer_needs_no_network(spamassassin: str, tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # -L (local_tests_only): the same result without any network namespace (needs unshare -n)
     if shutil.which("unshare") is None:
         pytest.skip("no unshare")
     probe = subprocess.run(["unshare", "-n", "true"], capture_output=True, check=False)
     if probe.returncode != 0:
         pytest.skip("unshare -n is not permitted here")
-    wrapper = tmp_path / "spamassassin"
-    wrapper.write_text(f'#!/bin/sh\nexec unshare -n {spamassassin} "$@"\n')
-    wrapper.chmod(0o755)
-    report = sa.run(message(f"Hi\n{GTUBE}\n"), str(wrapper))
+    perl = tmp_path / "perl"  # the resident scorer is started as `perl`, found on PATH
+    perl.write_text(f'#!/bin/sh\nexec unshare -n {shutil.which("perl")} "$@"\n')
+    perl.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    resident.stop()
+    try:
+        report = sa.run(message(f"Hi\n{GTUBE}\n"), spamassassin)
+        assert resident._CURRENT is not None and resident._CURRENT.setup.perl == str(perl)
+    finally:
+        resident.stop()
     assert "GTUBE" in [r.name for r in report.rules]
+
+
+# --- the resident scorer ----------------------------------------------------------------------
+
+SEVERAL_RULES = message(f"Hello\n{GTUBE}\n").replace(b"Date: ", b"X-Was-Date: ")
+
+
+def rules_of(report: sa.SpamReport) -> list[tuple[str, float, str]]:
+    return sorted((r.name, r.points, r.description) for r in report.rules)  # ties: any order
+
+
+def test_the_resident_scorer_scores_as_the_spamassassin_program(spamassassin: str) -> None:
+    assert resident.setup_for(spamassassin, sa.CONFIG, "stamp") is not None  # Debian's: resident
+    once = sa.parse_report(sa.run_once(SEVERAL_RULES, spamassassin))
+    scored = sa.run(SEVERAL_RULES, spamassassin)
+    assert {"GTUBE", "MISSING_DATE"} <= {r.name for r in once.rules}
+    assert (scored.score, scored.required) == (once.score, once.required)
+    assert rules_of(scored) == rules_of(once)
+
+
+def test_the_rules_are_loaded_once_a_process(spamassassin: str) -> None:
+    sa.run(message("A first note.\n"), spamassassin)
+    first = resident._CURRENT
+    assert first is not None
+    second = sa.run(message(f"A second note.\n{GTUBE}\n"), spamassassin)
+    assert resident._CURRENT is first and first.alive()
+    assert "GTUBE" in [r.name for r in second.rules]
+
+
+def test_a_scorer_that_stopped_is_replaced(spamassassin: str) -> None:
+    sa.run(message("A note.\n"), spamassassin)
+    first = resident._CURRENT
+    assert first is not None
+    first.process.kill()
+    first.process.wait()
+    report = sa.run(message(f"Again.\n{GTUBE}\n"), spamassassin)
+    assert resident._CURRENT is not first and "GTUBE" in [r.name for r in report.rules]
+    assert not Path(first.home).exists()
+
+
+def test_changed_rules_start_a_new_scorer(spamassassin: str) -> None:
+    setup = resident.setup_for(spamassassin, sa.CONFIG, "rules as they were")
+    assert setup is not None
+    resident.report(message("A note.\n"), setup, 120)
+    first = resident._CURRENT
+    assert first is not None
+    newer = resident.setup_for(spamassassin, sa.CONFIG, "rules after sa-update")
+    assert newer is not None
+    assert "@@NL-SPAM score=" in resident.report(message("A note.\n"), newer, 120)
+    assert resident._CURRENT is not first and not first.alive()
+    assert not Path(first.home).exists()
+    resident.stop()
+    assert resident._CURRENT is None
+
+
+def test_a_scorer_past_its_time_is_stopped_and_said_so(spamassassin: str) -> None:
+    sa.run(message("A note.\n"), spamassassin)  # started: what follows is the scoring alone
+    first = resident._CURRENT
+    assert first is not None
+    with pytest.raises(sa.SpamAssassinError, match="no result within the time allowed"):
+        sa.run(message("A longer note.\n" * 2000), spamassassin, timeout=0.001)
+    assert resident._CURRENT is None and not first.alive() and not Path(first.home).exists()
+
+
+def test_a_scorer_that_cannot_start_is_an_error_with_what_perl_said(
+        spamassassin: str, tmp_path: Path) -> None:
+    setup = resident.setup_for(spamassassin, ("this is not a config line",), "x")
+    assert setup is not None
+    broken = resident.Setup(setup.perl, str(tmp_path / "no-such-lib"), setup.paths, setup.config,
+                            "x")
+    script = tmp_path / "dies.pl"
+    script.write_text('die "no rules here\\n";\n')
+    resident.stop()
+    original = resident.SCRIPT
+    try:
+        resident.SCRIPT = script
+        with pytest.raises(resident.ResidentError, match=r"exit code 255\): no rules here"):
+            resident.report(b"x", broken, 30)
+    finally:
+        resident.SCRIPT = original
+    assert resident._CURRENT is None
+
+
+@pytest.mark.parametrize(("head", "why"), [
+    (b"#!/bin/sh\nexec /usr/bin/spamassassin \"$@\"\n", "a shell wrapper"),
+    (b"#!/usr/bin/perl\nprint 1;\n", "a Perl program without the paths"),
+    (b"\x7fELF\x02\x01", "a binary"),
+])
+def test_other_programs_are_run_once_a_message(tmp_path: Path, head: bytes, why: str) -> None:
+    program = tmp_path / "spamassassin"
+    program.write_bytes(head)
+    assert resident.setup_for(str(program), sa.CONFIG, "x") is None, why
+    assert resident.setup_for(str(tmp_path / "missing"), sa.CONFIG, "x") is None
+
+
+def test_the_paths_are_read_from_the_program(tmp_path: Path) -> None:
+    program = tmp_path / "spamassassin"
+    program.write_text("#!/usr/bin/perl -T -w\n\nmy $PREFIX          = '/opt/sa';  # substituted\n"
+                       "my $DEF_RULES_DIR   = '/opt/sa/share';\n"
+                       "my $LOCAL_RULES_DIR = '/opt/sa/etc';\n"
+                       "my $LOCAL_STATE_DIR = '/opt/sa/var';\nuse lib '/opt/sa/lib';\n")
+    setup = resident.setup_for(str(program), ("use_bayes 0",), "stamp")
+    assert setup is not None
+    assert setup.paths == ("/opt/sa", "/opt/sa/share", "/opt/sa/etc", "/opt/sa/var")
+    assert (setup.lib, setup.config, setup.stamp) == ("/opt/sa/lib", ("use_bayes 0",), "stamp")

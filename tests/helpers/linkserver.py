@@ -80,7 +80,9 @@ def http_server(context: ssl.SSLContext | None = None) -> Iterator[str]:
     server = Server(("127.0.0.1", 0), Handler)
     if context is not None:
         server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # poll every 20 ms: shutdown() waits for the loop's next poll (0.5 s by default, per test)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
+                              daemon=True)
     thread.start()
     scheme = "https" if context is not None else "http"
     try:

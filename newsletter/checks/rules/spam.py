@@ -1,7 +1,7 @@
 """spam: the SpamAssassin score of the email, with its local rules only.
 
 Runs in `newsletter check` when SpamAssassin is installed (Debian: `apt-get install
-spamassassin`); not in `build`'s counts (a run takes about 3 seconds). It scores the eml export
+spamassassin`); not in `build`'s counts (a first score takes about 2.5 seconds). It scores the eml export
 (newsletter/checks/message.py; a message with stand-in values where that export cannot be made,
 said in the finding) with no network and no Bayes learning, and never touches the user's files
 (newsletter/checks/spamassassin.py). One finding: error from 5 points, warning from 2, else
