@@ -99,7 +99,7 @@ class Resident:
             if self._receive(time.monotonic() + timeout) != b"ready":
                 raise ResidentError("SpamAssassin did not say it was ready")
         except ResidentError:
-            self.close()
+            self.close(wait=0)
             raise
 
     def score(self, message: bytes, timeout: float) -> str:
@@ -110,12 +110,13 @@ class Resident:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def close(self) -> None:
-        """Ends the scorer (end of input, then a kill after 5 s) and removes its HOME."""
+    def close(self, wait: float = 5) -> None:
+        """Ends the scorer (end of input, then a kill after `wait` seconds; at once with 0) and
+        removes its HOME."""
         if self.process.poll() is None:
             try:
                 self.process.stdin.close()  # type: ignore[union-attr]
-                self.process.wait(timeout=5)
+                self.process.wait(timeout=wait)
             except (OSError, subprocess.TimeoutExpired):
                 self.process.kill()
                 self.process.wait()
@@ -187,7 +188,7 @@ def report(message: bytes, setup: Setup, timeout: float) -> str:
         try:
             return current.score(message, max(0.0, deadline - time.monotonic()))
         except ResidentError:
-            current.close()
+            current.close(wait=0)  # past its time or broken: nothing left to wait for
             _CURRENT = None
             raise
 

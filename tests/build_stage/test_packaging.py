@@ -22,7 +22,8 @@ def test_wheel_carries_templates_and_runs_from_elsewhere(tmp_path):
     for needed in ("newsletter/render/templates/email.mjml.j2", "newsletter/render/templates/email.txt.j2",
                    "newsletter/render/templates/partials/card.mjml.j2",
                    "newsletter/config/starter_files/issues/2026-05.toml",
-                   "newsletter/checks/data/caniemail.json"):
+                   "newsletter/checks/data/caniemail.json",
+                   "newsletter/checks/data/resident_spamassassin.pl"):
         assert needed in names, needed
     assert not any(n.startswith(("tests/", "summaries/")) for n in names)
 

@@ -11,8 +11,11 @@ import email.policy
 import os
 import shutil
 import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import WorkspaceFactory
@@ -202,27 +205,6 @@ def test_scores_are_remembered_by_content(spamassassin: str, tmp_path: Path,
     assert sa.score(again, spamassassin, tmp_path).score == first.score  # and on disk
 
 
-def test_the_scorer_needs_no_network(spamassassin: str, tmp_path: Path,
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    # -L (local_tests_only): the same result without any network namespace (needs unshare -n)
-    if shutil.which("unshare") is None:
-        pytest.skip("no unshare")
-    probe = subprocess.run(["unshare", "-n", "true"], capture_output=True, check=False)
-    if probe.returncode != 0:
-        pytest.skip("unshare -n is not permitted here")
-    perl = tmp_path / "perl"  # the resident scorer is started as `perl`, found on PATH
-    perl.write_text(f'#!/bin/sh\nexec unshare -n {shutil.which("perl")} "$@"\n')
-    perl.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
-    resident.stop()
-    try:
-        report = sa.run(message(f"Hi\n{GTUBE}\n"), spamassassin)
-        assert resident._CURRENT is not None and resident._CURRENT.setup.perl == str(perl)
-    finally:
-        resident.stop()
-    assert "GTUBE" in [r.name for r in report.rules]
-
-
 # --- the resident scorer ----------------------------------------------------------------------
 
 SEVERAL_RULES = message(f"Hello\n{GTUBE}\n").replace(b"Date: ", b"X-Was-Date: ")
@@ -250,58 +232,122 @@ def test_the_rules_are_loaded_once_a_process(spamassassin: str) -> None:
     assert "GTUBE" in [r.name for r in second.rules]
 
 
-def test_a_scorer_that_stopped_is_replaced(spamassassin: str) -> None:
-    sa.run(message("A note.\n"), spamassassin)
+# The resident's own logic (start, answer, replace, stop) with a stand-in scorer: a Python
+# program that speaks the same protocol and answers at once (SpamAssassin takes a second or two
+# to start); the real one is the tests above and test_the_scorer_needs_no_network.
+STAND_IN = """\
+import sys, time
+def read():
+    head = sys.stdin.buffer.readline()
+    return sys.stdin.buffer.read(int(head)) if head else None
+def write(data):
+    sys.stdout.buffer.write(b"%d\\n" % len(data) + data)
+    sys.stdout.buffer.flush()
+setup = read().split(b"\\n")
+if setup[-1] == b"fail to start":
+    sys.exit("no rules here")
+write(b"ready")
+while (message := read()) is not None:
+    if message.startswith(b"sleep "):
+        time.sleep(float(message.split()[1]))
+    write(b"@@NL-SPAM score=1.5 required=5.0\\n 1.5 STAND_IN  got " + message + b"\\n@@NL-SPAM-END\\n")
+"""
+
+
+@pytest.fixture
+def stand_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Any]]:
+    """setup(stamp, last config line): a Setup that starts the stand-in scorer. The process's
+    real scorer is put aside for the test and back after it."""
+    script = tmp_path / "stand_in.py"
+    script.write_text(STAND_IN)
+    monkeypatch.setattr(resident, "SCRIPT", script)
+    kept, resident._CURRENT = resident._CURRENT, None
+
+    def setup(stamp: str = "rules", last: str = "report _SUMMARY_") -> resident.Setup:
+        return resident.Setup(sys.executable, None, ("/usr",) * 4, ("use_bayes 0", last), stamp)
+
+    yield setup
+    resident.stop()
+    resident._CURRENT = kept
+
+
+def test_the_answer_is_the_message_s_report_byte_for_byte(stand_in: Callable[..., Any]) -> None:
+    message = b"Subject: x\r\n\r\n12\n\nlines\x00and \xc3\xa9\n" * 500  # digits, CRLF, NUL
+    output = resident.report(message, stand_in(), 10)
+    assert output == ("@@NL-SPAM score=1.5 required=5.0\n 1.5 STAND_IN  got "
+                      + message.decode() + "\n@@NL-SPAM-END\n")
+    assert sa.parse_report(output).score == 1.5
+
+
+def test_one_scorer_answers_one_message_after_another(stand_in: Callable[..., Any]) -> None:
+    setup = stand_in()
+    assert "got first" in resident.report(b"first", setup, 10)
+    first = resident._CURRENT
+    assert first is not None and Path(first.home, "user_prefs").is_file()
+    assert "got second" in resident.report(b"second", setup, 10)
+    assert resident._CURRENT is first and first.alive()
+
+
+def test_a_scorer_that_stopped_is_replaced(stand_in: Callable[..., Any]) -> None:
+    resident.report(b"a note", stand_in(), 10)
     first = resident._CURRENT
     assert first is not None
     first.process.kill()
     first.process.wait()
-    report = sa.run(message(f"Again.\n{GTUBE}\n"), spamassassin)
-    assert resident._CURRENT is not first and "GTUBE" in [r.name for r in report.rules]
+    assert "got again" in resident.report(b"again", stand_in(), 10)
+    assert resident._CURRENT is not first and resident._CURRENT.alive()
     assert not Path(first.home).exists()
 
 
-def test_changed_rules_start_a_new_scorer(spamassassin: str) -> None:
-    setup = resident.setup_for(spamassassin, sa.CONFIG, "rules as they were")
-    assert setup is not None
-    resident.report(message("A note.\n"), setup, 120)
+def test_changed_rules_start_a_new_scorer(stand_in: Callable[..., Any]) -> None:
+    resident.report(b"a note", stand_in("rules as they were"), 10)
     first = resident._CURRENT
     assert first is not None
-    newer = resident.setup_for(spamassassin, sa.CONFIG, "rules after sa-update")
-    assert newer is not None
-    assert "@@NL-SPAM score=" in resident.report(message("A note.\n"), newer, 120)
+    assert "got a note" in resident.report(b"a note", stand_in("rules after sa-update"), 10)
     assert resident._CURRENT is not first and not first.alive()
     assert not Path(first.home).exists()
     resident.stop()
     assert resident._CURRENT is None
 
 
-def test_a_scorer_past_its_time_is_stopped_and_said_so(spamassassin: str) -> None:
-    sa.run(message("A note.\n"), spamassassin)  # started: what follows is the scoring alone
+def test_a_scorer_past_its_time_is_stopped_and_said_so(stand_in: Callable[..., Any]) -> None:
+    resident.report(b"a note", stand_in(), 10)
     first = resident._CURRENT
     assert first is not None
-    with pytest.raises(sa.SpamAssassinError, match="no result within the time allowed"):
-        sa.run(message("A longer note.\n" * 2000), spamassassin, timeout=0.001)
+    with pytest.raises(resident.ResidentError, match="no result within the time allowed"):
+        resident.report(b"sleep 30", stand_in(), 0.2)
     assert resident._CURRENT is None and not first.alive() and not Path(first.home).exists()
+    assert "got a note" in resident.report(b"a note", stand_in(), 10)  # and the next one starts
 
 
-def test_a_scorer_that_cannot_start_is_an_error_with_what_perl_said(
+def test_the_check_says_why_a_scorer_failed(stand_in: Callable[..., Any],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(resident, "setup_for", lambda *args: stand_in(last="fail to start"))
+    monkeypatch.setattr(sa, "find", lambda: "/usr/bin/spamassassin")  # installed or not
+    with pytest.raises(sa.SpamAssassinError, match=r"exit code 1\): no rules here"):
+        sa.run(b"a note", "/usr/bin/spamassassin")
+    assert resident._CURRENT is None
+    (finding,) = run("spam.score", context())
+    assert finding.level == "warning"
+    assert "SpamAssassin could not score the email: SpamAssassin stopped (exit code 1): no rules " \
+           "here" in finding.message
+
+
+def test_a_scorer_whose_program_dies_is_an_error_with_what_perl_said(
         spamassassin: str, tmp_path: Path) -> None:
-    setup = resident.setup_for(spamassassin, ("this is not a config line",), "x")
+    setup = resident.setup_for(spamassassin, sa.CONFIG, "x")
     assert setup is not None
-    broken = resident.Setup(setup.perl, str(tmp_path / "no-such-lib"), setup.paths, setup.config,
-                            "x")
     script = tmp_path / "dies.pl"
     script.write_text('die "no rules here\\n";\n')
-    resident.stop()
+    kept, resident._CURRENT = resident._CURRENT, None
     original = resident.SCRIPT
     try:
         resident.SCRIPT = script
         with pytest.raises(resident.ResidentError, match=r"exit code 255\): no rules here"):
-            resident.report(b"x", broken, 30)
+            resident.report(b"x", setup, 30)
     finally:
         resident.SCRIPT = original
-    assert resident._CURRENT is None
+        resident._CURRENT = kept
 
 
 @pytest.mark.parametrize(("head", "why"), [
@@ -326,3 +372,25 @@ def test_the_paths_are_read_from_the_program(tmp_path: Path) -> None:
     assert setup is not None
     assert setup.paths == ("/opt/sa", "/opt/sa/share", "/opt/sa/etc", "/opt/sa/var")
     assert (setup.lib, setup.config, setup.stamp) == ("/opt/sa/lib", ("use_bayes 0",), "stamp")
+
+
+# last: it stops the process's scorer (a new one starts in a network namespace)
+def test_the_scorer_needs_no_network(spamassassin: str, tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # -L (local_tests_only): the same result without any network namespace (needs unshare -n)
+    if shutil.which("unshare") is None:
+        pytest.skip("no unshare")
+    probe = subprocess.run(["unshare", "-n", "true"], capture_output=True, check=False)
+    if probe.returncode != 0:
+        pytest.skip("unshare -n is not permitted here")
+    perl = tmp_path / "perl"  # the resident scorer is started as `perl`, found on PATH
+    perl.write_text(f'#!/bin/sh\nexec unshare -n {shutil.which("perl")} "$@"\n')
+    perl.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    resident.stop()
+    try:
+        report = sa.run(message(f"Hi\n{GTUBE}\n"), spamassassin)
+        assert resident._CURRENT is not None and resident._CURRENT.setup.perl == str(perl)
+    finally:
+        resident.stop()
+    assert "GTUBE" in [r.name for r in report.rules]
