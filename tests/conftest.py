@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from helpers import CHROMIUM, CHROMIUM_ARGS, WorkspaceFactory, copy_sample
+from helpers.pages import PagePool, PooledContext
 
 from newsletter.workspace import Workspace
 
@@ -28,7 +29,7 @@ def sample_ws(tmp_path: Path) -> Workspace:
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     """One Debian chromium for a test module (launching one costs about a second and a half);
-    each test opens its own pages in its own browser context (`new_context`), closed after it.
+    each test takes its pages from the module's pool (`browser_context`), reset after it.
     Module scope, not session: Playwright's sync API runs an event loop that must not outlive
     the module's tests into others that run their own."""
     if not Path(CHROMIUM).exists():
@@ -43,19 +44,24 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
-@pytest.fixture
-def browser_context(chromium: Any) -> Iterator[Callable[..., Any]]:
-    """`new_context(**options)`: a fresh context (cookies, storage, routes) of the module's
-    chromium; every context made in a test is closed after it."""
-    made: list[Any] = []
+@pytest.fixture(scope="module")
+def page_pool(chromium: Any) -> PagePool:
+    return PagePool(chromium)
 
-    def new_context(**options: Any) -> Any:
-        made.append(chromium.new_context(**options))
-        return made[-1]
+
+@pytest.fixture
+def browser_context(page_pool: PagePool) -> Iterator[Callable[..., PooledContext]]:
+    """`browser_context(**options).new_page()`: a page in a browser context made with `options`
+    (viewport, color_scheme, ...), its own cookies and storage; reset and given back to the
+    module's pool after the test (helpers/pages.py: a new page costs a renderer process)."""
+    taken: list[Any] = []
+
+    def new_context(**options: Any) -> PooledContext:
+        return PooledContext(page_pool, options, taken)
 
     yield new_context
-    for context in made:
-        context.close()
+    for context, page, options in taken:
+        page_pool.give_back(context, page, options)
 
 
 

@@ -147,7 +147,7 @@ def open_desk(browser_context: Callable[..., Any], desk_ws: Workspace) -> Iterat
 
     yield start
     for server, page in opened:
-        page.close()
+        page.goto("about:blank")  # its live-reload stream closed before its server stops
         server.stop()
 
 
