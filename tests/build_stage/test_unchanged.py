@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -120,6 +121,14 @@ def test_an_output_file_removed_is_built_again(root: Path) -> None:
     (root / "output" / ISSUE / "email.txt").unlink()
     assert KEPT not in build(root).stderr
     assert (root / "output" / ISSUE / "email.txt").is_file()
+
+
+def test_the_whole_output_folder_removed_is_built_again(root: Path) -> None:
+    """Its parent gone too: looking for an interrupted swap's leftovers finds none."""
+    build(root)
+    shutil.rmtree(root / "output")
+    assert KEPT not in build(root).stderr
+    assert (root / "output" / ISSUE / "email.html").is_file()
 
 
 def test_a_file_added_to_the_output_folder_is_not_hidden_by_the_record(root: Path) -> None:
