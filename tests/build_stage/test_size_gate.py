@@ -192,3 +192,19 @@ def test_a_first_guess_too_low_is_walked_up_to_the_largest(make_ws) -> None:
     files |= {f"b{i:02d}.md": small(f"b{i:02d}", "research", 2 + i % 27) for i in range(20)}
     make_ws(summaries=files)
     assert suggestion(make_ws, None, 102_500) == fix_for(21)
+
+
+@pytest.mark.parametrize(("sizes", "cut", "guess"), [
+    ([5, 3, 1], 0, 5),  # nothing to cut: the largest section's size
+    ([5, 3, 1], 1, 4),  # 5 -> 4
+    ([5, 3, 1], 3, 2),  # 5 -> 2 and 3 -> 2 cut 4; 3 cut only 2
+    ([5, 3, 1], 6, 1),  # 5, 3 -> 1 cut exactly 6
+    ([5, 3, 1], 100, 1),  # more than there is: one card a section
+    ([], 0, 1),  # no section
+])
+def test_the_first_guess_of_max_per_section(sizes: list[int], cut: int, guess: int) -> None:
+    """The guess fitting_limit starts from (then corrected by rendering): the largest limit that
+    cuts at least `cut` cards. A worse guess gives the same answer after more renders."""
+    from newsletter.build import _suggest_limit
+
+    assert _suggest_limit(sizes, cut) == guess
