@@ -118,3 +118,25 @@ def test_builds_remember_a_passed_disclaimer_but_never_a_dropped_one(make_ws, mo
     with pytest.raises(TemplateError, match="disclaimer is missing"):
         build(ws, "2026-05", write=False)
     assert runs == [1]
+
+
+def test_a_one_word_disclaimer_is_found() -> None:
+    cfg = config('[disclaimer]\ntext = "Unreviewed."\n')
+    assert run("disclaimer.html", context(page(disclaimer="<p>Unreviewed.</p>"),
+                                          text("Unreviewed.", disclaimer=""), cfg)) == []
+    assert levels(run("disclaimer.html", context(page(disclaimer=""), cfg=cfg))) == ["error"]
+
+
+def test_its_first_word_shown_elsewhere_does_not_make_a_hidden_disclaimer_visible() -> None:
+    first = DEFAULT_DISCLAIMER.split()[0]
+    html = page(disclaimer=f'<p>{first} and more, in view.</p>'
+                           f'<div style="display:none">{DISCLAIMER_HTML}</div>')
+    findings = run("disclaimer.html", context(html))
+    assert [f.message for f in findings] == [
+        'the disclaimer is in the HTML but hidden from readers (inside <div style="display:none">)']
+
+
+def test_a_visible_copy_around_a_hidden_one_is_enough() -> None:
+    html = page(disclaimer=f'<div style="font-size:14px">{DEFAULT_DISCLAIMER} '
+                           f'<span style="display:none">{DEFAULT_DISCLAIMER}</span></div>')
+    assert run("disclaimer.html", context(html)) == []

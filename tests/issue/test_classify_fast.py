@@ -63,3 +63,13 @@ def test_a_text_without_any_stem_runs_no_regex(monkeypatch):
     assert calls == []
     assert classify._keyword_counts("two therapies", ("therapy", "MRI")) == {"therapy": 1}
     assert calls == ["therapy"]
+
+
+def test_a_keyword_that_only_case_folding_finds_is_counted():
+    """Case-insensitive matching equates more than lower() does: the micro sign (U+00B5) with
+    the Greek small mu (U+03BC) the keyword is written with, for one."""
+    keywords = ("\u03bc-opioid", "receptor")
+    text = "A \u00b5-opioid receptor study"
+    classify._keyword_counts.cache_clear()
+    assert classify._keyword_counts(text, keywords) == _full_pattern_counts(text, keywords) == {
+        "\u03bc-opioid": 1, "receptor": 1}
