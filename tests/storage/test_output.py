@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import summary_text
@@ -102,6 +103,70 @@ def test_replace_dir_writes_nested_files_and_replaces_the_old_ones(previous: Pat
     assert sorted(p.name for p in previous.parent.iterdir()) == ["2026-05"]
 
 
+def test_files_in_a_folder_and_in_its_parent_after_it(previous: Path) -> None:
+    """A deeper folder first, then a file beside it: its folder exists by then."""
+    files = {"site/2026/05/index.html": b"issue", "site/2026/index.html": b"year",
+             "site/index.html": b"home"}
+    replace_dir(previous, files)
+    assert snapshot(previous) == files
+
+
+def test_a_folder_is_named_as_given_when_only_a_parent_is_a_link(tmp_path: Path) -> None:
+    """Only a link at the folder itself is followed: through a linked parent, the folder the
+    build reports is the path the user gave."""
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    given = tmp_path / "link" / "out"
+    assert write_output(given, {"email.html": b"x"}, BUILD_OUTPUT) == given
+    assert (tmp_path / "real" / "out" / "email.html").read_bytes() == b"x"
+
+
+def test_the_newest_old_folder_is_put_back(tmp_path: Path) -> None:
+    """Two interrupted swaps of the fallback left two old folders and no target: the newest
+    comes back (whatever their random names), the other is removed."""
+    target = tmp_path / "2026-05"
+    newer, older = tmp_path / ".2026-05.old-aaaaaaaa", tmp_path / ".2026-05.old-ffffffff"
+    for folder, text, when in ((older, b"older", 1_000_000_000), (newer, b"newer", 2_000_000_000)):
+        folder.mkdir()
+        (folder / "email.html").write_bytes(text)
+        os.utime(folder, ns=(when * 10**9, when * 10**9))
+    output.recover_dir(target)
+    assert snapshot(target) == {"email.html": b"newer"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-05"]
+
+
+def _failing_for(marker: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Removing anything under a path holding `marker` fails, as on a read-only mount."""
+    for name in ("unlink", "rmdir"):
+        real = getattr(os, name)
+
+        def refuse(path: Any, *args: Any, _real: Any = real, **kwargs: Any) -> Any:
+            if marker in os.fsdecode(path):
+                raise PermissionError(13, "Permission denied", os.fsdecode(path))
+            return _real(path, *args, **kwargs)
+
+        monkeypatch.setattr(os, name, refuse)
+
+
+def test_a_leftover_that_cannot_be_removed_does_not_fail_the_next_write(
+        previous: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    leftover = previous.parent / ".2026-05.new-k1ll3d"
+    leftover.mkdir()
+    (leftover / "email.html").write_bytes(b"half")
+    _failing_for(".new-k1ll3d", monkeypatch)
+    replace_dir(previous, {"email.html": b"new"})  # clean-up only: it stays, the write goes on
+    assert snapshot(previous) == {"email.html": b"new"}
+
+
+def test_a_failed_write_whose_clean_up_fails_too_reports_the_write(
+        previous: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _failing_for(".2026-05.new-", monkeypatch)
+    with pytest.raises(OSError) as exc:  # email.html/part cannot exist: email.html is a file
+        replace_dir(previous, {"email.html": b"new", "email.html/part": b"boom"})
+    assert not isinstance(exc.value, PermissionError)  # the write's error, not the clean-up's
+    assert snapshot(previous) == PREVIOUS
+
+
 def test_a_new_folder_gets_ordinary_permissions(tmp_path: Path) -> None:
     old = os.umask(0o022)
     try:
@@ -122,7 +187,10 @@ def test_write_output_refuses_a_file_and_a_foreign_folder(tmp_path: Path) -> Non
     (foreign / "manifest.json").write_text('{"generator": "someone else"}')
     with pytest.raises(OutputError) as exc:
         write_output(foreign, {"email.html": b"x"}, BUILD_OUTPUT)
-    assert "is not empty and was not written by `newsletter build`" in str(exc.value)
+    assert str(exc.value) == (
+        f"{foreign} is not empty and was not written by `newsletter build` (it has no "
+        "manifest.json of ours, or holds other files); choose another --out or empty the "
+        "folder first")
     assert (foreign / "manifest.json").read_text() == '{"generator": "someone else"}'
     empty = tmp_path / "empty"
     empty.mkdir()
