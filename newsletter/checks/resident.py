@@ -9,15 +9,22 @@ a process costs what a run costs; the next ones cost the scoring only: the desk 
 edits, and a process that checks several emails pays the loading once.
 
 It is used when the installed `spamassassin` is the Perl program it can read its paths from
-(Debian's is); any other (a wrapper script, say) is run once per message as before
-(spamassassin.run_once). A scorer that fails, times out or was started before the rules changed
-is stopped and a new one started. It runs with a throwaway HOME, removed when it stops (at the
-latest when the process exits).
+(Debian's is), run by the Perl its first line names; any other (a wrapper script, say), or one
+whose scorer cannot start, is run once per message as before (spamassassin.run_once). A scorer
+that fails, times out or was started before the rules changed is stopped and a new one started.
+Every wait (the pipe both ways, another thread's score) counts against the time allowed.
+
+It runs with a throwaway HOME, which is also where SpamAssassin tests that it can write a state
+folder (`home_dir_for_helpers`; else it creates ~/.spamassassin in the home of the user's passwd
+entry). The Perl program removes that folder when its input ends, so a caller that ended
+without stopping it (os._exit in a forked worker, SIGTERM) leaves nothing; a forked child
+closes its copy of the parent's pipes and starts its own scorer.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import re
 import selectors
@@ -56,14 +63,15 @@ class Setup:
 
 def setup_for(executable: str, config: tuple[str, ...], stamp: str) -> Setup | None:
     """The set-up of a scorer like `executable`, or None when it is not a Perl program whose
-    paths can be read (then it is run once per message)."""
-    perl = shutil.which("perl")
+    paths can be read (then it is run once per message). Its Perl is the one its first line
+    names (`#!/usr/bin/perl`), the one that finds its Mail::SpamAssassin."""
     try:
         with open(executable, "rb") as program:
             head = program.read(HEAD_BYTES)
     except OSError:
         return None
-    if perl is None or not head.startswith(b"#!") or b"perl" not in head.split(b"\n", 1)[0]:
+    perl = _interpreter(head)
+    if perl is None:
         return None
     found = {name.decode(): value.decode() for name, value in _PATH.findall(head)}
     if any(name not in found for name in PATH_NAMES):
@@ -73,12 +81,26 @@ def setup_for(executable: str, config: tuple[str, ...], stamp: str) -> Setup | N
                  tuple(found[name] for name in PATH_NAMES), config, stamp)
 
 
+def _interpreter(head: bytes) -> str | None:
+    """The Perl of a `#!` line: `#!/usr/bin/perl -T -w`, or `#!/usr/bin/env perl` (then the
+    one on PATH); None for anything else."""
+    if not head.startswith(b"#!"):
+        return None
+    words = head[2:].split(b"\n", 1)[0].decode(errors="replace").split()
+    if words and Path(words[0]).name == "env" and len(words) > 1:
+        words = words[1:]
+        found = shutil.which(words[0]) if Path(words[0]).name.startswith("perl") else None
+        return found
+    if not words or not Path(words[0]).name.startswith("perl") or not os.access(words[0], os.X_OK):
+        return None
+    return words[0]
+
+
 class Resident:
     """One running scorer: `score` sends a message and reads its report."""
 
     def __init__(self, setup: Setup, timeout: float) -> None:
         self.setup = setup
-        self.pid = os.getpid()  # a forked child starts its own: the pipes are the parent's
         self.home = tempfile.mkdtemp(prefix="nl-spam-")
         Path(self.home, "user_prefs").touch()
         self._errors: IO[bytes] = open(Path(self.home, "stderr"), "w+b")  # noqa: SIM115
@@ -93,19 +115,21 @@ class Resident:
         except OSError as exc:
             self._remove_home()
             raise ResidentError(f"cannot run {setup.perl}: {exc.strerror}") from None
+        os.set_blocking(self.process.stdin.fileno(), False)  # type: ignore[union-attr]
         try:
-            options = [str(Path(self.home, "user_prefs")), *setup.paths, *setup.config]
-            self._send("\n".join(options).encode())
-            if self._receive(time.monotonic() + timeout) != b"ready":
+            deadline = time.monotonic() + timeout
+            self._send("\n".join([self.home, *setup.paths, *setup.config]).encode(), deadline)
+            if self._receive(deadline) != b"ready":
                 raise ResidentError("SpamAssassin did not say it was ready")
-        except ResidentError:
+        except BaseException:
             self.close(wait=0)
             raise
 
-    def score(self, message: bytes, timeout: float) -> str:
-        """The report SpamAssassin appends with -t, for one message."""
-        self._send(message)
-        return self._receive(time.monotonic() + timeout).decode("utf-8", errors="replace")
+    def score(self, message: bytes, deadline: float) -> str:
+        """The report SpamAssassin appends with -t, for one message, by `deadline`
+        (time.monotonic())."""
+        self._send(message, deadline)
+        return self._receive(deadline).decode("utf-8", errors="replace")
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -123,17 +147,40 @@ class Resident:
         self.process.stdout.close()  # type: ignore[union-attr]
         self._remove_home()
 
+    def end_from_elsewhere(self) -> None:
+        """End it while another thread may be reading or writing its pipes (which that thread
+        then finds closed, and cleans up): SIGTERM, which the Perl program turns into an exit
+        that removes its home folder, then a kill after a second."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.home, ignore_errors=True)
+
     def _remove_home(self) -> None:
         if hasattr(self, "_errors"):
             self._errors.close()
         shutil.rmtree(self.home, ignore_errors=True)
 
-    def _send(self, data: bytes) -> None:
-        try:
-            self.process.stdin.write(f"{len(data)}\n".encode() + data)  # type: ignore[union-attr]
-            self.process.stdin.flush()  # type: ignore[union-attr]
-        except OSError:
-            raise ResidentError(self._stopped()) from None
+    def _send(self, data: bytes, deadline: float) -> None:
+        """Write one block, waiting for the pipe at most until `deadline`."""
+        stdin = self.process.stdin
+        assert stdin is not None
+        pending = memoryview(f"{len(data)}\n".encode() + data)
+        with selectors.DefaultSelector() as selector:
+            selector.register(stdin, selectors.EVENT_WRITE)
+            while pending:
+                if not selector.select(max(0.0, deadline - time.monotonic())):
+                    raise ResidentError("no result within the time allowed")
+                try:
+                    pending = pending[os.write(stdin.fileno(), pending):]
+                except BlockingIOError:
+                    continue
+                except OSError:
+                    raise ResidentError(self._stopped()) from None
 
     def _receive(self, deadline: float) -> bytes:
         while b"\n" not in self._buffer:
@@ -160,7 +207,12 @@ class Resident:
         self._buffer += chunk
 
     def _stopped(self) -> str:
-        code = self.process.wait(timeout=5)
+        try:
+            code = self.process.wait(timeout=1)  # its output ended: it is ending
+        except subprocess.TimeoutExpired:  # its output closed, the program still running
+            self.process.kill()
+            self.process.wait()
+            return "SpamAssassin closed its output without ending"
         self._errors.seek(0)
         said = self._errors.read().decode(errors="replace").strip()[-300:]
         return f"SpamAssassin stopped (exit code {code})" + (f": {said}" if said else "")
@@ -168,38 +220,75 @@ class Resident:
 
 _LOCK = threading.Lock()
 _CURRENT: Resident | None = None
+_CANNOT_START: set[Setup] = set()  # tried once in this process: each message is run once
+
+
+class StartError(ResidentError):
+    """The scorer could not be started (it is not tried again in this process)."""
+
+
+def can_start(setup: Setup) -> bool:
+    return setup not in _CANNOT_START
 
 
 def report(message: bytes, setup: Setup, timeout: float) -> str:
     """The report of `message` from this process's scorer, started first if there is none, or a
-    new one when the set-up (the rules) changed or it stopped. A scorer that fails is closed:
-    the next call starts another."""
+    new one when the set-up (the rules) changed or it stopped; within `timeout` seconds, the
+    wait for another thread's score included. A scorer that fails is stopped: the next call
+    starts another; one that cannot start raises StartError."""
     global _CURRENT
-    with _LOCK:
-        deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + timeout
+    if not _LOCK.acquire(timeout=max(0.0, timeout)):
+        raise ResidentError("no result within the time allowed (another score was running)")
+    try:
         current = _CURRENT
-        if current is not None and (current.pid != os.getpid() or current.setup != setup
-                                    or not current.alive()):
-            if current.pid == os.getpid():
-                current.close()
+        if current is not None and (current.setup != setup or not current.alive()):
+            current.close()
             current = _CURRENT = None
         if current is None:
-            current = _CURRENT = Resident(setup, timeout)
+            try:
+                current = _CURRENT = Resident(setup, max(0.0, deadline - time.monotonic()))
+            except ResidentError as exc:
+                _CANNOT_START.add(setup)
+                raise StartError(str(exc)) from None
         try:
-            return current.score(message, max(0.0, deadline - time.monotonic()))
+            return current.score(message, deadline)
         except ResidentError:
             current.close(wait=0)  # past its time or broken: nothing left to wait for
             _CURRENT = None
             raise
+    finally:
+        _LOCK.release()
 
 
 def stop() -> None:
-    """Stops this process's scorer, if it has one."""
+    """Stops this process's scorer, if it has one: at once when a score is running (at exit,
+    a background score must not hold the process for its time limit)."""
     global _CURRENT
-    with _LOCK:
-        if _CURRENT is not None and _CURRENT.pid == os.getpid():
-            _CURRENT.close()
-        _CURRENT = None
+    if _LOCK.acquire(timeout=0.5):
+        try:
+            if _CURRENT is not None:
+                _CURRENT.close()
+            _CURRENT = None
+        finally:
+            _LOCK.release()
+        return
+    current, _CURRENT = _CURRENT, None
+    if current is not None:
+        current.end_from_elsewhere()
+
+
+def _forget_in_child() -> None:
+    """After a fork, in the child: the parent's scorer is the parent's. Its pipes are closed
+    here (else the parent's scorer never sees its input end) and the child starts its own."""
+    global _CURRENT, _LOCK
+    _LOCK = threading.Lock()
+    current, _CURRENT = _CURRENT, None
+    if current is not None:
+        for pipe in (current.process.stdin, current.process.stdout, current._errors):
+            with contextlib.suppress(OSError, ValueError):
+                pipe.close()  # type: ignore[union-attr]
 
 
 atexit.register(stop)
+os.register_at_fork(after_in_child=_forget_in_child)

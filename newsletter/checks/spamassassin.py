@@ -125,16 +125,20 @@ def parse_report(output: str) -> SpamReport:
 def run(message: bytes, executable: str, timeout: float = TIMEOUT) -> SpamReport:
     """Score one RFC 5322 message with local rules; nothing of the user's is read or written.
     The process's resident scorer does it when `executable` can be run resident
-    (newsletter/checks/resident.py), else one `spamassassin` run."""
+    (newsletter/checks/resident.py), else (or when that scorer cannot start) one `spamassassin`
+    run."""
     clock = time.perf_counter()
     setup = resident.setup_for(executable, CONFIG, rules_stamp(executable))
-    if setup is None:
-        output = run_once(message, executable, timeout)
-    else:
+    output = None
+    if setup is not None and resident.can_start(setup):
         try:
             output = resident.report(message, setup, timeout)
+        except resident.StartError:
+            output = None  # as before the resident scorer: one run
         except resident.ResidentError as exc:
             raise SpamAssassinError(str(exc)) from None
+    if output is None:
+        output = run_once(message, executable, timeout)
     report = parse_report(output)
     report.seconds = time.perf_counter() - clock
     return report

@@ -6,12 +6,16 @@ a failure under `make test` (which installs Debian's package).
 
 from __future__ import annotations
 
+import dataclasses
 import email
 import email.policy
 import os
+import pwd
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 from pathlib import Path
@@ -159,7 +163,12 @@ def test_gtube_is_an_error_and_home_is_never_written(spamassassin: str, tmp_path
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))  # a user's home: nothing may appear in it
+    state = Path(pwd.getpwuid(os.getuid()).pw_dir, ".spamassassin")  # nor in the passwd one's
+    before = (state.stat().st_mtime_ns, sorted(state.iterdir())) if state.exists() else None
+    resident.stop()  # a scorer started now: its rules loaded, its state folder tested
     report = sa.run(message(f"Hello\n{GTUBE}\n"), spamassassin)
+    assert (state.stat().st_mtime_ns, sorted(state.iterdir())) == before if before else \
+        not state.exists()
     assert report.score >= 1000 and "GTUBE" in [r.name for r in report.rules]
     finding = spam.describe(report, "the eml export", None)
     assert finding.level == "error" and "GTUBE +1000.0" in finding.message
@@ -236,7 +245,7 @@ def test_the_rules_are_loaded_once_a_process(spamassassin: str) -> None:
 # program that speaks the same protocol and answers at once (SpamAssassin takes a second or two
 # to start); the real one is the tests above and test_the_scorer_needs_no_network.
 STAND_IN = """\
-import sys, time
+import os, shutil, sys, time
 def read():
     head = sys.stdin.buffer.readline()
     return sys.stdin.buffer.read(int(head)) if head else None
@@ -244,13 +253,22 @@ def write(data):
     sys.stdout.buffer.write(b"%d\\n" % len(data) + data)
     sys.stdout.buffer.flush()
 setup = read().split(b"\\n")
-if setup[-1] == b"fail to start":
+mode = setup[-1]
+if mode == b"fail to start":
     sys.exit("no rules here")
 write(b"ready")
+if mode == b"stop reading":
+    time.sleep(30)
 while (message := read()) is not None:
+    if mode == b"die on a message":
+        sys.exit("scorer died")
+    if mode == b"close its output":
+        os.close(1)
+        time.sleep(30)
     if message.startswith(b"sleep "):
         time.sleep(float(message.split()[1]))
     write(b"@@NL-SPAM score=1.5 required=5.0\\n 1.5 STAND_IN  got " + message + b"\\n@@NL-SPAM-END\\n")
+shutil.rmtree(setup[0])  # as the Perl program does when its input ends
 """
 
 
@@ -320,17 +338,124 @@ def test_a_scorer_past_its_time_is_stopped_and_said_so(stand_in: Callable[..., A
     assert "got a note" in resident.report(b"a note", stand_in(), 10)  # and the next one starts
 
 
+def test_a_scorer_that_cannot_start_leaves_the_message_to_one_run(
+        stand_in: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    setup = stand_in(last="fail to start")
+    monkeypatch.setattr(resident, "setup_for", lambda *args: setup)
+    once: list[bytes] = []
+    monkeypatch.setattr(sa, "run_once", lambda message, *args: once.append(message) or REPORT)
+    assert sa.run(b"a note", "/usr/bin/spamassassin").score == 3.4
+    assert sa.run(b"another", "/usr/bin/spamassassin").score == 3.4
+    assert once == [b"a note", b"another"]
+    assert resident._CURRENT is None and not resident.can_start(setup)  # tried once
+
+
 def test_the_check_says_why_a_scorer_failed(stand_in: Callable[..., Any],
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(resident, "setup_for", lambda *args: stand_in(last="fail to start"))
+    monkeypatch.setattr(resident, "setup_for", lambda *args: stand_in(last="die on a message"))
     monkeypatch.setattr(sa, "find", lambda: "/usr/bin/spamassassin")  # installed or not
-    with pytest.raises(sa.SpamAssassinError, match=r"exit code 1\): no rules here"):
-        sa.run(b"a note", "/usr/bin/spamassassin")
-    assert resident._CURRENT is None
     (finding,) = run("spam.score", context())
     assert finding.level == "warning"
-    assert "SpamAssassin could not score the email: SpamAssassin stopped (exit code 1): no rules " \
-           "here" in finding.message
+    assert "SpamAssassin could not score the email: SpamAssassin stopped (exit code 1): scorer " \
+           "died" in finding.message
+    assert resident._CURRENT is None
+
+
+def test_a_scorer_that_stops_reading_is_given_up_in_time(stand_in: Callable[..., Any]) -> None:
+    setup = stand_in(last="stop reading")
+    clock = time.monotonic()
+    with pytest.raises(resident.ResidentError, match="no result within the time allowed"):
+        resident.report(b"x" * 300_000, setup, 0.5)  # more than a pipe holds
+    assert time.monotonic() - clock < 5
+    assert resident._CURRENT is None
+
+
+def test_a_scorer_that_closes_its_output_and_runs_on_is_stopped(
+        stand_in: Callable[..., Any]) -> None:
+    resident.report(b"a note", stand_in(), 10)
+    with pytest.raises(resident.ResidentError, match="closed its output without ending"):
+        resident.report(b"a note", stand_in(last="close its output"), 10)
+    assert resident._CURRENT is None
+
+
+def test_the_time_allowed_counts_the_wait_for_another_score(
+        stand_in: Callable[..., Any]) -> None:
+    setup = stand_in()
+    resident.report(b"started", setup, 10)
+    running = threading.Thread(target=resident.report, args=(b"sleep 3", setup, 10))
+    running.start()
+    time.sleep(0.3)
+    clock = time.monotonic()
+    with pytest.raises(resident.ResidentError, match="another score was running"):
+        resident.report(b"mine", setup, 0.5)
+    assert time.monotonic() - clock < 2
+    running.join()
+
+
+def test_stopping_does_not_wait_for_a_running_score(stand_in: Callable[..., Any]) -> None:
+    setup = stand_in()
+    resident.report(b"started", setup, 10)
+    first = resident._CURRENT
+    assert first is not None
+    failed: list[BaseException] = []
+
+    def score() -> None:
+        try:
+            resident.report(b"sleep 30", setup, 60)
+        except resident.ResidentError as exc:
+            failed.append(exc)
+
+    running = threading.Thread(target=score)
+    running.start()
+    time.sleep(0.3)
+    clock = time.monotonic()
+    resident.stop()  # as at exit, with the desk's background score running
+    assert time.monotonic() - clock < 3
+    running.join(5)
+    assert failed and not first.alive() and not Path(first.home).exists()
+
+
+def test_a_forked_child_starts_its_own_scorer_and_leaves_nothing(
+        stand_in: Callable[..., Any], tmp_path: Path) -> None:
+    setup = stand_in()
+    resident.report(b"in the parent", setup, 10)
+    parent = resident._CURRENT
+    assert parent is not None
+    told = tmp_path / "child-home"
+    pid = os.fork()
+    if pid == 0:  # the child: score, say where its home is, end as a pool worker does
+        code = 1
+        try:
+            resident.report(b"in the child", setup, 10)
+            assert resident._CURRENT is not parent
+            told.write_text(resident._CURRENT.home)
+            code = 0
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    child_home = Path(told.read_text())
+    deadline = time.monotonic() + 10
+    while child_home.exists() and time.monotonic() < deadline:  # its scorer removes it
+        time.sleep(0.05)
+    assert not child_home.exists()
+    assert "got still here" in resident.report(b"still here", setup, 10)
+    assert resident._CURRENT is parent
+    clock = time.monotonic()
+    resident.stop()  # its input ends at once: the child kept no copy of the pipe
+    assert time.monotonic() - clock < 2 and not Path(parent.home).exists()
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    (b"#!/usr/bin/perl -T -w\n", "/usr/bin/perl"),
+    (b"#!/usr/bin/perl\n", "/usr/bin/perl"),
+    (b"#!/usr/bin/env perl\n", shutil.which("perl")),
+    (b"#!/bin/sh\n", None),
+    (b"#!/no/such/perl\n", None),
+    (b"use strict;\n", None),
+])
+def test_the_perl_is_the_one_the_program_names(line: bytes, expected: str | None) -> None:
+    assert resident._interpreter(line + b"print 1;\n") == expected
 
 
 def test_a_scorer_whose_program_dies_is_an_error_with_what_perl_said(
@@ -383,14 +508,22 @@ def test_the_scorer_needs_no_network(spamassassin: str, tmp_path: Path,
     probe = subprocess.run(["unshare", "-n", "true"], capture_output=True, check=False)
     if probe.returncode != 0:
         pytest.skip("unshare -n is not permitted here")
-    perl = tmp_path / "perl"  # the resident scorer is started as `perl`, found on PATH
-    perl.write_text(f'#!/bin/sh\nexec unshare -n {shutil.which("perl")} "$@"\n')
+    perl = tmp_path / "perl"  # the scorer's Perl, run in a namespace without a network
+    perl.write_text('#!/bin/sh\nexec unshare -n /usr/bin/perl "$@"\n')
     perl.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    real = resident.setup_for
+    monkeypatch.setattr(resident, "setup_for", lambda *args: dataclasses.replace(
+        real(*args), perl=str(perl)))  # type: ignore[type-var]
     resident.stop()
     try:
         report = sa.run(message(f"Hi\n{GTUBE}\n"), spamassassin)
-        assert resident._CURRENT is not None and resident._CURRENT.setup.perl == str(perl)
+        scorer = resident._CURRENT
+        assert scorer is not None and scorer.setup.perl == str(perl)
+        # a caller that ends without stopping it (a fork's os._exit, SIGTERM): the Perl
+        # program removes its home folder itself when its input ends
+        scorer.process.stdin.close()  # type: ignore[union-attr]
+        assert scorer.process.wait(timeout=30) == 0
+        assert not Path(scorer.home).exists()
     finally:
         resident.stop()
     assert "GTUBE" in [r.name for r in report.rules]

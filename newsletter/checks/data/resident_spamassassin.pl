@@ -3,12 +3,17 @@
 # settings), with its rules loaded once, scoring one message after another.
 #
 # On stdin and stdout every block is "<byte length>\n<bytes>":
-#   in:  the set-up once (one item a line: the user_prefs file, PREFIX, DEF_RULES_DIR,
+#   in:  the set-up once (one item a line: the throwaway home folder, PREFIX, DEF_RULES_DIR,
 #        LOCAL_RULES_DIR, LOCAL_STATE_DIR, then the --cf lines), then one message a block;
 #   out: "ready" once the rules are loaded, then each message's report (get_report, as -t
-#        appends it). End of input ends the program.
+#        appends it). End of input ends the program and removes the home folder (the caller
+#        may have ended without doing it: a fork's os._exit, a SIGTERM).
 use strict;
 use warnings;
+use File::Path qw(remove_tree);
+
+$SIG{PIPE} = 'IGNORE';  # a caller gone: the write fails and the program ends
+$SIG{TERM} = sub { exit 1 };  # stopped from outside: END still removes the home folder
 
 binmode STDIN;
 binmode STDOUT;
@@ -35,10 +40,13 @@ sub write_block {
 
 my $setup = read_block();
 die "resident_spamassassin: no set-up block\n" unless defined $setup;
-my ($prefs, $prefix, $def_rules, $local_rules, $state, @cf) = split /\n/, $setup;
+my ($home, $prefix, $def_rules, $local_rules, $state, @cf) = split /\n/, $setup;
+END { chdir "/"; remove_tree($home) if defined $home && -f "$home/user_prefs"; }  # cwd: $home
 require Mail::SpamAssassin;
 my $sa = Mail::SpamAssassin->new({
-  userprefs_filename  => $prefs,        # -p
+  userprefs_filename  => "$home/user_prefs",   # -p
+  home_dir_for_helpers => $home,        # where SpamAssassin tries writing a state file: here,
+                                        # not in the home folder of the user's passwd entry
   local_tests_only    => 1,             # -L
   dont_copy_prefs     => 1,             # -x
   pre_config_text     => "\n",
