@@ -37,9 +37,25 @@ from newsletter.render.text import markdown_to_text
     # a hard break stays a line break, a soft one is a space
     ("first  \nsecond\nthird", "first\nsecond third"),
     ("> quoted\n> text", "> quoted text"),
+    # a quote of two paragraphs keeps its blank line, quoted too
+    ("> first\n>\n> second", "> first\n>\n> second"),
+    # code is indented by four spaces, its own indentation kept; a rule is a short line
+    ("    indented code\n    more", "    indented code\n    more"),
+    ("```\ncode here\n  kept\n```", "    code here\n      kept"),
+    ("```\nMAX = 10\nSET X  \n```", "    MAX = 10\n    SET X  "),  # as written, to the end
+    ("Above\n\n---\n\nBelow", "Above\n\n" + "-" * 20 + "\n\nBelow"),
 ])
 def test_markdown_to_text(source, expected):
     assert markdown_to_text(source) == expected
+
+
+def test_a_long_quote_wraps_within_the_width_with_its_marks():
+    for word, longest in (("a", 39), ("ab", 40)):  # "> " and 38 columns: 19 a's, 13 ab's
+        text = markdown_to_text("> " + f"{word} " * 100, width=40)
+        lines = text.split("\n")
+        assert all(line.startswith("> ") for line in lines), text
+        assert max(len(line) for line in lines) == longest, text
+        assert " ".join(line[2:] for line in lines) == " ".join([word] * 100)
 
 
 def test_long_list_items_wrap_under_their_text():
