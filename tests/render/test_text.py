@@ -43,6 +43,7 @@ from newsletter.render.text import markdown_to_text
     ("    indented code\n    more", "    indented code\n    more"),
     ("```\ncode here\n  kept\n```", "    code here\n      kept"),
     ("```\nMAX = 10\nSET X  \n```", "    MAX = 10\n    SET X  "),  # as written, to the end
+    ("```\nSET X\n```", "    SET X"),
     ("Above\n\n---\n\nBelow", "Above\n\n" + "-" * 20 + "\n\nBelow"),
 ])
 def test_markdown_to_text(source, expected):
