@@ -34,6 +34,8 @@ from newsletter.render.text import markdown_to_text
     ("3. three\n4. four", "  3. three\n  4. four"),
     ("0. zero\n1. one", "  0. zero\n  1. one"),  # a list may start at 0 (as the HTML's <ol start="0">)
     ("- one\n- two", "  - one\n  - two"),
+    # runs of spaces and tabs inside a line are one space, as in the HTML
+    ("Two  spaces and\ta tab   here.", "Two spaces and a tab here."),
     # a hard break stays a line break, a soft one is a space
     ("first  \nsecond\nthird", "first\nsecond third"),
     ("> quoted\n> text", "> quoted text"),
