@@ -50,6 +50,10 @@ class ResidentError(Exception):
     """The resident scorer stopped, timed out or answered something unreadable."""
 
 
+class TimeLimit(ResidentError):
+    """No answer within the time allowed (a busy machine, not a scorer that cannot work)."""
+
+
 @dataclass(frozen=True)
 class Setup:
     """How to start a resident scorer that scores as `executable` does."""
@@ -161,8 +165,7 @@ class Resident:
         shutil.rmtree(self.home, ignore_errors=True)
 
     def _remove_home(self) -> None:
-        if hasattr(self, "_errors"):
-            self._errors.close()
+        self._errors.close()
         shutil.rmtree(self.home, ignore_errors=True)
 
     def _send(self, data: bytes, deadline: float) -> None:
@@ -174,7 +177,7 @@ class Resident:
             selector.register(stdin, selectors.EVENT_WRITE)
             while pending:
                 if not selector.select(max(0.0, deadline - time.monotonic())):
-                    raise ResidentError("no result within the time allowed")
+                    raise TimeLimit("no result within the time allowed")
                 try:
                     pending = pending[os.write(stdin.fileno(), pending):]
                 except BlockingIOError:
@@ -200,7 +203,7 @@ class Resident:
         with selectors.DefaultSelector() as selector:
             selector.register(stdout, selectors.EVENT_READ)
             if not selector.select(max(0.0, deadline - time.monotonic())):
-                raise ResidentError("no result within the time allowed")
+                raise TimeLimit("no result within the time allowed")
         chunk = os.read(stdout.fileno(), 65536)
         if not chunk:
             raise ResidentError(self._stopped())
@@ -239,7 +242,7 @@ def report(message: bytes, setup: Setup, timeout: float) -> str:
     global _CURRENT
     deadline = time.monotonic() + timeout
     if not _LOCK.acquire(timeout=max(0.0, timeout)):
-        raise ResidentError("no result within the time allowed (another score was running)")
+        raise TimeLimit("no result within the time allowed (another score was running)")
     try:
         current = _CURRENT
         if current is not None and (current.setup != setup or not current.alive()):
@@ -248,6 +251,8 @@ def report(message: bytes, setup: Setup, timeout: float) -> str:
         if current is None:
             try:
                 current = _CURRENT = Resident(setup, max(0.0, deadline - time.monotonic()))
+            except TimeLimit:
+                raise  # too slow this time: neither a one-shot run on top nor given up for good
             except ResidentError as exc:
                 _CANNOT_START.add(setup)
                 raise StartError(str(exc)) from None

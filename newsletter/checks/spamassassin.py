@@ -122,13 +122,15 @@ def parse_report(output: str) -> SpamReport:
     return SpamReport(float(numbers[1]), float(numbers[2]), rules)
 
 
-def run(message: bytes, executable: str, timeout: float = TIMEOUT) -> SpamReport:
+def run(message: bytes, executable: str, timeout: float = TIMEOUT,
+        stamp: str | None = None) -> SpamReport:
     """Score one RFC 5322 message with local rules; nothing of the user's is read or written.
     The process's resident scorer does it when `executable` can be run resident
     (newsletter/checks/resident.py), else (or when that scorer cannot start) one `spamassassin`
-    run."""
+    run. `stamp`: rules_stamp(executable), when the caller has it already."""
     clock = time.perf_counter()
-    setup = resident.setup_for(executable, CONFIG, rules_stamp(executable))
+    stamp = rules_stamp(executable) if stamp is None else stamp
+    setup = resident.setup_for(executable, CONFIG, stamp)
     output = None
     if setup is not None and resident.can_start(setup):
         try:
@@ -179,9 +181,9 @@ def rules_stamp(executable: str) -> str:
     return digest.hexdigest()
 
 
-def message_key(message: bytes, executable: str) -> str:
+def message_key(message: bytes, executable: str, stamp: str | None = None) -> str:
     """The message without what is new on every export (Date, Message-ID, the MIME boundary),
-    and the rules."""
+    and the rules (`stamp`: rules_stamp(executable), when the caller has it already)."""
     message = message.replace(b"\r\n", b"\n")
     for boundary in set(_BOUNDARY.findall(message)):
         message = message.replace(boundary, b"BOUNDARY")
@@ -196,7 +198,8 @@ def message_key(message: bytes, executable: str) -> str:
         if not skipping:
             lines.append(line)
     digest = hashlib.sha256(b"\n".join(lines) + sep + rest)
-    digest.update(rules_stamp(executable).encode() + " ".join(command(executable, "~")).encode())
+    stamp = rules_stamp(executable) if stamp is None else stamp
+    digest.update(stamp.encode() + " ".join(command(executable, "~")).encode())
     return digest.hexdigest()
 
 
@@ -204,14 +207,15 @@ def score(message: bytes, executable: str, root: Path | None = None) -> SpamRepo
     """`run`, remembered: in this process, and in the workspace cache of `root` if given."""
     if not caching_enabled():
         return run(message, executable)
-    key = message_key(message, executable)
+    stamp = rules_stamp(executable)  # a walk of the rule folders: once a score
+    key = message_key(message, executable, stamp)
     if key in _MEMO:
         return _MEMO[key]
     folder = cache_folder(root, CACHE_KIND) if root is not None else None
     stored = read_entry(folder, key, ".json")
     report = _from_json(stored) if stored is not None else None
     if report is None:
-        report = run(message, executable)
+        report = run(message, executable, stamp=stamp)
         write_entry(folder, key, ".json", json.dumps(asdict(report)))
     _MEMO[key] = report
     while len(_MEMO) > MEMO_ENTRIES:

@@ -54,7 +54,6 @@ LIBRARIES = ("mjml", "css_inline", "jinja2", "markupsafe", "markdown_it", "nh3",
              "yaml", "tinycss2", "tzdata")
 
 
-
 @dataclass(frozen=True)
 class BuildRequest:
     """The options of one `newsletter build`."""

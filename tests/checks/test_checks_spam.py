@@ -256,6 +256,8 @@ setup = read().split(b"\\n")
 mode = setup[-1]
 if mode == b"fail to start":
     sys.exit("no rules here")
+if mode == b"slow to start":
+    time.sleep(30)
 write(b"ready")
 if mode == b"stop reading":
     time.sleep(30)
@@ -348,6 +350,20 @@ def test_a_scorer_that_cannot_start_leaves_the_message_to_one_run(
     assert sa.run(b"another", "/usr/bin/spamassassin").score == 3.4
     assert once == [b"a note", b"another"]
     assert resident._CURRENT is None and not resident.can_start(setup)  # tried once
+
+
+def test_a_scorer_too_slow_to_start_is_not_given_up(stand_in: Callable[..., Any],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A busy machine, not a broken scorer: an error within the time allowed, no one-shot run on
+    top of the wait, and the next score tries the scorer again."""
+    setup = stand_in(last="slow to start")
+    monkeypatch.setattr(resident, "setup_for", lambda *args: setup)
+    monkeypatch.setattr(sa, "run_once", lambda *args: pytest.fail("ran spamassassin once too"))
+    clock = time.monotonic()
+    with pytest.raises(sa.SpamAssassinError, match="no result within the time allowed"):
+        sa.run(b"a note", "/usr/bin/spamassassin", timeout=0.5)
+    assert time.monotonic() - clock < 5
+    assert resident.can_start(setup) and resident._CURRENT is None
 
 
 def test_the_check_says_why_a_scorer_failed(stand_in: Callable[..., Any],
