@@ -17,8 +17,8 @@ inside a swap.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
+import functools
 import json
 import os
 import re
@@ -96,7 +96,12 @@ _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
 
+@functools.cache
 def _renameat2() -> object | None:
+    """libc's renameat2, looked up at the first swap (not at import: every command imports this
+    module, few swap folders)."""
+    import ctypes
+
     try:
         function = ctypes.CDLL(None, use_errno=True).renameat2
     except (AttributeError, OSError):
@@ -107,18 +112,18 @@ def _renameat2() -> object | None:
     return function
 
 
-_RENAMEAT2 = _renameat2()
-
-
 def exchange_paths(a: Path, b: Path) -> bool:
     """Swap two existing paths in one atomic step; False when the system or the file system
     cannot (the caller then falls back to two renames)."""
-    if _RENAMEAT2 is None:
+    function = _renameat2()
+    if function is None:
         return False
-    result = _RENAMEAT2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b),  # type: ignore[operator]
+    result = function(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b),  # type: ignore[operator]
                         _RENAME_EXCHANGE)
     if result == 0:
         return True
+    import ctypes
+
     code = ctypes.get_errno()
     if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
         return False

@@ -8,9 +8,17 @@ from collections.abc import Iterator
 from itertools import chain
 from pathlib import Path
 from stat import S_ISDIR, S_ISLNK, S_ISREG
+from typing import TYPE_CHECKING
 
-from newsletter.summaries.index import Key
-from newsletter.summaries.names import HIDDEN_FIRST, SUFFIX, is_summary_file_name
+from newsletter.summaries.names import (
+    HIDDEN_FIRST,
+    SUFFIX,
+    is_summary_file_name,
+    summary_file_names,
+)
+
+if TYPE_CHECKING:  # (not at run time: the index module brings sqlite3, which a listing needs not)
+    from newsletter.summaries.index import Key
 
 # list_summary_files' relative paths and flat stamps, and the links it reported, in that order
 Listing = tuple[list[str], list[int], list[str]]
@@ -26,53 +34,90 @@ def list_summary_files(folder: Path, links: list[str] | None = None
     `links`."""
     rels: list[str] = []
     stamps: list[int] = []
-    add, extend, stat = rels.append, stamps.extend, os.stat
-    by_fd = os.listdir in os.supports_fd and os.stat in os.supports_dir_fd
-
-    def walk(directory: int | str, prefix: str) -> None:
-        at = {"dir_fd": directory} if by_fd else {}
-        for name in sorted(os.listdir(directory)):
-            if name[0] in HIDDEN_FIRST:
-                continue
-            where = name if by_fd else os.path.join(directory, name)  # type: ignore[arg-type]
-            try:
-                st = stat(where, follow_symlinks=False, **at)
-                if S_ISREG(st.st_mode):
-                    if name.endswith(SUFFIX) and is_summary_file_name(name):
-                        add(prefix + name)
-                        extend((st.st_size, st.st_mtime_ns, st.st_ctime_ns))
-                    continue
-                if S_ISLNK(st.st_mode):
-                    if links is not None and (is_summary_file_name(name) or
-                                              S_ISDIR(stat(where, **at).st_mode)):
-                        links.append(prefix + name)
-                    continue
-                if not S_ISDIR(st.st_mode):
-                    continue
-            except OSError:  # gone since the listing, or a broken link
-                continue
-            if not by_fd:
-                walk(where, f"{prefix}{name}/")
-                continue
-            fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=directory)  # type: ignore[arg-type]
-            try:
-                walk(fd, f"{prefix}{name}/")
-            finally:
-                os.close(fd)
-
-    if by_fd:
-        top = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    found = links if links is not None else []
+    if os.listdir in os.supports_fd and os.stat in os.supports_dir_fd:
+        top = os.open(folder, _FOLDER)
         try:
-            walk(top, "")
+            _walk_at(top, "", rels, stamps, found)
         finally:
             os.close(top)
     else:
-        walk(str(folder), "")
+        _walk_paths(str(folder), "", rels, stamps, found)
     ordered = sorted(rels)  # already so, unless a folder's name is a prefix of a file's
     if ordered != rels:
         order = sorted(range(len(rels)), key=rels.__getitem__)
         rels, stamps = ordered, list(chain.from_iterable(stamps[3 * i:3 * i + 3] for i in order))
     return rels, stamps
+
+
+_FOLDER = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
+
+
+def _walk_at(folder: int, prefix: str, rels: list[str], stamps: list[int],
+             links: list[str]) -> None:
+    """`list_summary_files` below an open folder: each name stat'ed relative to it. The loop
+    runs once per file of the archive, so it is kept to the calls it needs (one stat; the
+    name's rule only for names ending in .md)."""
+    stat, add, extend = os.stat, rels.append, stamps.extend
+    names = os.listdir(folder)
+    names.sort()
+    summaries = summary_file_names(names)
+    for name in names:
+        if name[0] in HIDDEN_FIRST:
+            continue
+        try:
+            st = stat(name, dir_fd=folder, follow_symlinks=False)
+        except OSError:  # gone since the listing
+            continue
+        mode = st.st_mode
+        if S_ISREG(mode):
+            if name in summaries:
+                add(prefix + name)
+                extend((st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+        elif S_ISDIR(mode):
+            try:
+                inner = os.open(name, _FOLDER, dir_fd=folder)
+            except OSError:
+                continue
+            try:
+                _walk_at(inner, f"{prefix}{name}/", rels, stamps, links)
+            finally:
+                os.close(inner)
+        elif S_ISLNK(mode) and _reported_link(name, folder):
+            links.append(prefix + name)
+
+
+def _walk_paths(folder: str, prefix: str, rels: list[str], stamps: list[int],
+                links: list[str]) -> None:
+    """`_walk_at` where folders cannot be opened (each name stat'ed by its whole path)."""
+    for name in sorted(os.listdir(folder)):
+        if name[0] in HIDDEN_FIRST:
+            continue
+        where = os.path.join(folder, name)
+        try:
+            st = os.stat(where, follow_symlinks=False)
+        except OSError:
+            continue
+        if S_ISREG(st.st_mode):
+            if name.endswith(SUFFIX) and is_summary_file_name(name):
+                rels.append(prefix + name)
+                stamps.extend((st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+        elif S_ISDIR(st.st_mode):
+            _walk_paths(where, f"{prefix}{name}/", rels, stamps, links)
+        elif S_ISLNK(st.st_mode) and _reported_link(name, folder):
+            links.append(prefix + name)
+
+
+def _reported_link(name: str, folder: int | str) -> bool:
+    """A link named as a summary, or one to a folder, is reported (and never followed)."""
+    if is_summary_file_name(name):
+        return True
+    try:
+        target = os.stat(name, dir_fd=folder) if isinstance(folder, int) else \
+            os.stat(os.path.join(folder, name))
+        return S_ISDIR(target.st_mode)
+    except OSError:  # a broken link
+        return False
 
 
 def key_at(stamps: list[int], i: int) -> Key:

@@ -23,6 +23,12 @@ def is_summary_file_name(name: str) -> bool:
     return _SUMMARY_NAME.fullmatch(name) is not None
 
 
+def summary_file_names(names: list[str]) -> set[str]:
+    """The names among `names` that `is_summary_file_name` accepts (the rule run in C over a
+    folder's names at once: the scan's loop then only looks a name up)."""
+    return set(filter(_SUMMARY_NAME.fullmatch, names))
+
+
 def is_reserved_id(summary_id: str) -> bool:
     """An id whose file (`<id>.md`) the reader would skip: import must choose another."""
     return not is_summary_file_name(summary_id + SUFFIX)

@@ -348,7 +348,7 @@ def test_a_file_system_that_cannot_exchange_falls_back(tmp_path: Path, code: str
         ctypes.set_errno(getattr(errno, code))
         return -1
 
-    monkeypatch.setattr(output, "_RENAMEAT2", refusing)
+    monkeypatch.setattr(output, "_renameat2", lambda: refusing)
     assert output.exchange_paths(tmp_path / "a", tmp_path / "b") is False
 
 
@@ -360,7 +360,7 @@ def test_another_exchange_error_is_raised(tmp_path: Path, monkeypatch: pytest.Mo
         ctypes.set_errno(errno.EXDEV)
         return -1
 
-    monkeypatch.setattr(output, "_RENAMEAT2", cross_device)
+    monkeypatch.setattr(output, "_renameat2", lambda: cross_device)
     with pytest.raises(OSError) as info:
         output.exchange_paths(tmp_path / "a", tmp_path / "b")
     assert info.value.errno == errno.EXDEV and info.value.strerror == os.strerror(errno.EXDEV)
@@ -369,7 +369,7 @@ def test_another_exchange_error_is_raised(tmp_path: Path, monkeypatch: pytest.Mo
 
 def test_without_renameat2_the_exchange_says_it_cannot(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(output, "_RENAMEAT2", None)
+    monkeypatch.setattr(output, "_renameat2", lambda: None)
     assert output.exchange_paths(tmp_path / "a", tmp_path / "b") is False
 
 

@@ -3,6 +3,7 @@ records of the summaries it shows; a broken snapshot is rebuilt; outputs never c
 
 from __future__ import annotations
 
+import os
 import sqlite3
 
 import pytest
@@ -107,6 +108,26 @@ def test_listing_skips_hidden_private_readme_and_links(tmp_path):
     assert rels == ["2026/05/b.md", "a.md", "x.md/e.md"]
     assert links == ["link.md", "linked-dir"]  # never followed: each is reported
     assert stamps[0::3] == [1, 1, 1] and len(stamps) == 9
+
+
+@pytest.mark.parametrize("by_fd", [True, False], ids=["folders-opened", "whole-paths"])
+def test_listing_reports_links_by_name_or_target_and_both_walks_agree(tmp_path, monkeypatch,
+                                                                      by_fd):
+    for rel in ("a.md", "2026/05/b.md", "2026/05/notes.txt", "Readme.md", "readme.md.md"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x")
+    (tmp_path / "2026" / "05" / "gone.md").symlink_to(tmp_path / "nowhere.md")  # named: reported
+    (tmp_path / "2026" / "05" / "gone.txt").symlink_to(tmp_path / "nowhere")  # broken: left out
+    (tmp_path / "2026" / "to-a-file").symlink_to(tmp_path / "a.md")  # not named: left out
+    (tmp_path / "2026" / "to-a-folder").symlink_to(tmp_path / "2026" / "05")  # a folder: reported
+    if not by_fd:
+        monkeypatch.setattr(os, "supports_dir_fd", set())
+    links: list[str] = []
+    rels, stamps = list_summary_files(tmp_path, links)
+    assert rels == ["2026/05/b.md", "a.md", "readme.md.md"]
+    assert links == ["2026/05/gone.md", "2026/to-a-folder"]
+    assert len(stamps) == 9
+    assert list_summary_files(tmp_path) == (rels, stamps)  # without a list for the links
 
 
 def test_changed_positions_finds_exactly_the_changed_items():
