@@ -100,12 +100,55 @@ _SIMPLE_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ ]+(.*?))?[ ]*")
 _PLAIN_UNSAFE = re.compile(r"""^[-?:,\[\]{}#&*!|>'"%@`~ ]|[\[\]{}]|: | #|:$|\t""")
 
 
+# The implicit resolvers of PyYAML's safe loader (YAML 1.1 booleans, null, numbers, the merge and
+# value keys; timestamps left out, as in yaml_loader): (tag, first characters, pattern), in
+# PyYAML's order. Written out so that a file the fast reader takes needs no PyYAML import (about
+# 25 ms of a build after an edit); tests/summaries/test_front_matter_fast.py checks that they
+# are PyYAML's own, so a new PyYAML that changes them fails the suite instead of the reader.
+IMPLICIT_RESOLVERS: tuple[tuple[str, tuple[str, ...], str, int], ...] = (
+    ("tag:yaml.org,2002:bool", tuple("yYnNtTfFoO"),
+     r"""^(?:yes|Yes|YES|no|No|NO
+                    |true|True|TRUE|false|False|FALSE
+                    |on|On|ON|off|Off|OFF)$""", re.X),
+    ("tag:yaml.org,2002:float", tuple("-+0123456789."),
+     r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
+                    |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
+                    |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
+                    |[-+]?\.(?:inf|Inf|INF)
+                    |\.(?:nan|NaN|NAN))$""", re.X),
+    ("tag:yaml.org,2002:int", tuple("-+0123456789"),
+     r"""^(?:[-+]?0b[0-1_]+
+                    |[-+]?0[0-7_]+
+                    |[-+]?(?:0|[1-9][0-9_]*)
+                    |[-+]?0x[0-9a-fA-F_]+
+                    |[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$""", re.X),
+    ("tag:yaml.org,2002:merge", ("<",), r"^(?:<<)$", 0),
+    ("tag:yaml.org,2002:null", ("~", "n", "N", ""),
+     r"""^(?: ~
+                    |null|Null|NULL
+                    | )$""", re.X),
+    ("tag:yaml.org,2002:value", ("=",), r"^(?:=)$", 0),
+    ("tag:yaml.org,2002:yaml", tuple("!&*"), r"^(?:!|&|\*)$", 0),
+)
+
+
+@lru_cache(maxsize=1)
+def implicit_resolvers() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+    """IMPLICIT_RESOLVERS as PyYAML keeps them: by first character ("" for the empty value),
+    each list in PyYAML's order."""
+    table: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    for tag, firsts, pattern, flags in IMPLICIT_RESOLVERS:
+        compiled = re.compile(pattern, flags)
+        for first in firsts:
+            table.setdefault(first, []).append((tag, compiled))
+    return table
+
+
 def _plain_scalar(value: str) -> str | None:
     """`value` if YAML would read it as this very string, else None."""
     if not value or _PLAIN_UNSAFE.search(value):
         return None
-    resolvers = yaml_loader().yaml_implicit_resolvers
-    for _tag, pattern in resolvers.get(value[0], []) + resolvers.get(None, []):
+    for _tag, pattern in implicit_resolvers().get(value[0], ()):
         if pattern.match(value):
             return None  # a number, boolean or null: leave it to YAML
     return value

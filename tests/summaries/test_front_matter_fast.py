@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 
 import pytest
 import yaml
 from helpers import REPO
 
-from newsletter.summaries.frontmatter import simple_front_matter, yaml_loader
+from newsletter.summaries.frontmatter import implicit_resolvers, simple_front_matter, yaml_loader
 
 REPO = REPO
 
@@ -121,3 +123,28 @@ def test_sample_summaries_use_the_fast_path_and_agree():
         end = lines.index("---", 1)
         used += agree(lines[1:end])
     assert used >= 38
+
+
+def test_the_written_out_resolvers_are_pyyamls_own():
+    """The fast reader's copy of PyYAML's implicit resolvers (numbers, booleans, null...) must
+    be the installed PyYAML's: a new PyYAML that resolves other plain values fails here."""
+    def table(resolvers):
+        return {first: [(tag, rx.pattern, rx.flags) for tag, rx in found]
+                for first, found in resolvers.items() if found}
+
+    assert table(implicit_resolvers()) == table(yaml_loader().yaml_implicit_resolvers)
+    assert "tag:yaml.org,2002:timestamp" not in str(table(implicit_resolvers()))
+
+
+def test_a_file_the_fast_reader_takes_does_not_load_pyyaml(tmp_path):
+    (tmp_path / "s.md").write_text("---\ntitle: Fatigue and sleep\npublished: 2026-05-01\n"
+                                   "url: https://example.org/s\nthemes: [living]\n---\nBody.\n")
+    code = ("import sys; from zoneinfo import ZoneInfo\n"
+            "from newsletter.summaries.parse import parse_file\n"
+            f"record = parse_file({str(tmp_path / 's.md')!r}, 's.md', ZoneInfo('UTC'), "
+            "('living',))\n"
+            "assert record['summary']['title'] == 'Fatigue and sleep', record\n"
+            "print('yaml' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "False"
