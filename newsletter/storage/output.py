@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import functools
 import json
 import os
 import re
@@ -96,10 +95,9 @@ _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
 
-@functools.cache
 def _renameat2() -> object | None:
-    """libc's renameat2, looked up at the first swap (not at import: every command imports this
-    module, few swap folders)."""
+    """libc's renameat2, looked up at each swap (some microseconds, once a build; not at import:
+    every command imports this module, few swap folders)."""
     import ctypes
 
     try:
@@ -119,7 +117,7 @@ def exchange_paths(a: Path, b: Path) -> bool:
     if function is None:
         return False
     result = function(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b),  # type: ignore[operator]
-                        _RENAME_EXCHANGE)
+                      _RENAME_EXCHANGE)
     if result == 0:
         return True
     import ctypes
