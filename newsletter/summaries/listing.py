@@ -56,8 +56,8 @@ _FOLDER = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
 def _walk_at(folder: int, prefix: str, rels: list[str], stamps: list[int],
              links: list[str]) -> None:
     """`list_summary_files` below an open folder: each name stat'ed relative to it. The loop
-    runs once per file of the archive, so it is kept to the calls it needs (one stat; the
-    name's rule only for names ending in .md)."""
+    runs once per file of the archive, so it is kept to the calls it needs: one stat, and a
+    set lookup for the name's rule (run over the folder's names at once)."""
     stat, add, extend = os.stat, rels.append, stamps.extend
     names = os.listdir(folder)
     names.sort()
@@ -75,10 +75,7 @@ def _walk_at(folder: int, prefix: str, rels: list[str], stamps: list[int],
                 add(prefix + name)
                 extend((st.st_size, st.st_mtime_ns, st.st_ctime_ns))
         elif S_ISDIR(mode):
-            try:
-                inner = os.open(name, _FOLDER, dir_fd=folder)
-            except OSError:
-                continue
+            inner = os.open(name, _FOLDER, dir_fd=folder)  # a folder it cannot list is an error
             try:
                 _walk_at(inner, f"{prefix}{name}/", rels, stamps, links)
             finally:
