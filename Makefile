@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: install demo test lint browser spamassassin openssl node-mjml caniemail bench bench-compilers \
-	bench-import bench-export bench-check bench-online bench-desk screenshots golden fuzz mutate clean
+	bench-import bench-export bench-check bench-online bench-desk screenshots golden fuzz mutate mutate-continue clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -134,6 +134,16 @@ MUTATE_SCOPE := newsletter.storage.output.* newsletter.limits.* newsletter.check
 mutate: install
 	rm -rf mutants
 	PYTHONDONTWRITEBYTECODE= $(BIN)/mutmut run --max-children 2 $(foreach s,$(MUTATE_SCOPE),"$(s)")
+	$(BIN)/python scripts/mutation_table.py $(foreach s,$(MUTATE_SCOPE),"$(s)")
+
+## make mutate-continue: go on with a stopped `make mutate` (mutants/ kept): runs only the
+## mutants of the scope that have no result yet, then prints the table. (Naming mutmut a pattern
+## would run every mutant it matches again, finished or not.)
+mutate-continue: install
+	@test -d mutants || { echo "no mutants/ folder: run make mutate first" >&2; exit 2; }
+	$(BIN)/python scripts/mutation_table.py --not-run $(foreach s,$(MUTATE_SCOPE),"$(s)") > mutants/not-run.txt
+	@echo "$$(grep -c . mutants/not-run.txt || true) mutants not run yet"
+	if [ -s mutants/not-run.txt ]; then PYTHONDONTWRITEBYTECODE= $(BIN)/mutmut run --max-children 2 $$(cat mutants/not-run.txt); fi
 	$(BIN)/python scripts/mutation_table.py $(foreach s,$(MUTATE_SCOPE),"$(s)")
 
 clean:

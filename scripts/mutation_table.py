@@ -7,6 +7,11 @@ explained. The score is (killed + timeout) / (mutants run - equivalent): a mutan
 reaches counts as not killed; one that makes the tests hang (timeout) as caught.
 
     python scripts/mutation_table.py [PATTERN...]   # only mutants matching a pattern (the scope)
+    python scripts/mutation_table.py --not-run [PATTERN...]   # their names with no result yet
+
+`--not-run` is for going on with a stopped run (`make mutate-continue`): naming mutmut a pattern
+runs every mutant it matches again, those with a result too, while naming it these mutants runs
+only what is left (a changed function's mutants lose their results, so they are left too).
 """
 
 from __future__ import annotations
@@ -95,12 +100,17 @@ def _row(label: str, counts: Counter[str]) -> str:
             f"{counts['equivalent']} | {counts['timeout']} | {counts['no tests']} | {score} |")
 
 
-def main(patterns: list[str]) -> int:
+def main(args: list[str]) -> int:
+    not_run = "--not-run" in args
+    patterns = [a for a in args if a != "--not-run"]
     statuses = {name: status for name, status in results(ROOT).items()
                 if not patterns or any(fnmatch.fnmatch(name, p) for p in patterns)}
     if not statuses:
         print("no results in mutants/: run `make mutate` first", file=sys.stderr)
         return 1
+    if not_run:
+        print("\n".join(sorted(n for n, s in statuses.items() if s in ("not checked", "skipped"))))
+        return 0
     explained = equivalent()
     text, unexplained = table(statuses, explained)
     print(text)
