@@ -49,7 +49,8 @@ def index_archive(ws: Workspace) -> dict[str, dict[str, Existing]]:
     by_url: dict[str, Existing] = {}
     if not ws.summaries_path.is_dir():
         return {"id": by_id, "url": by_url}
-    for _rel, file, _stat in iter_summary_files(ws.summaries_path):
+    for _rel, file, _stat in iter_summary_files(ws.summaries_path,
+                                                shown=ws.relative(ws.summaries_path)):
         path = Path(file)
         source = read_source(path.read_bytes(), FileProblems(path.name))  # problems: not ours
         meta = source.meta if source else None

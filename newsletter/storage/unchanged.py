@@ -129,7 +129,7 @@ def inputs(ws: Workspace, request: BuildRequest) -> Inputs | None:
         return None
     _add_tree(digest, ws.issues_path)
     _add_tree(digest, ws.templates_path)
-    listing = _listing(ws.summaries_path)
+    listing = _listing(ws.summaries_path, ws.relative(ws.summaries_path))
     rels, stamps, links = listing
     digest.update(b"summaries\x1f" + os.fsencode(ws.summaries_path) + b"\x1f")
     digest.update("\x1f".join(rels).encode("utf-8", "surrogateescape") + b"\x1e")
@@ -199,11 +199,11 @@ def output_stamps(folder: Path) -> dict[str, list[int]]:
     return stamps
 
 
-def _listing(folder: Path) -> Listing:
+def _listing(folder: Path, shown: str) -> Listing:
     links: list[str] = []
     if not folder.is_dir():
         return [], [], links
-    rels, stamps = list_summary_files(folder, links)
+    rels, stamps = list_summary_files(folder, links, shown)
     return rels, stamps, links
 
 

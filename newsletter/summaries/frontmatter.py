@@ -101,10 +101,10 @@ _PLAIN_UNSAFE = re.compile(r"""^[-?:,\[\]{}#&*!|>'"%@`~ ]|[\[\]{}]|: | #|:$|\t""
 
 
 # The implicit resolvers of PyYAML's safe loader (YAML 1.1 booleans, null, numbers, the merge and
-# value keys; timestamps left out, as in yaml_loader): (tag, first characters, pattern), in
-# PyYAML's order. Written out so that a file the fast reader takes needs no PyYAML import (about
-# 25 ms of a build after an edit); tests/summaries/test_front_matter_fast.py checks that they
-# are PyYAML's own, so a new PyYAML that changes them fails the suite instead of the reader.
+# value keys; timestamps left out, as in yaml_loader): (tag, first characters, pattern, flags),
+# in PyYAML's order. Written out so that a file the fast reader takes needs no PyYAML import
+# (about 25 ms of a build after an edit); tests/summaries/test_front_matter_fast.py checks that
+# they are PyYAML's own, so a new PyYAML that changes them fails the suite, not the reader.
 IMPLICIT_RESOLVERS: tuple[tuple[str, tuple[str, ...], str, int], ...] = (
     ("tag:yaml.org,2002:bool", tuple("yYnNtTfFoO"),
      r"""^(?:yes|Yes|YES|no|No|NO
@@ -167,8 +167,8 @@ def simple_front_matter(lines: list[str]) -> dict[str, Any] | None:
             return None
         key, value = match.group(1), match.group(2)
         if value.startswith("[") and value.endswith("]"):
-            inner = value[1:-1].strip()
-            items = [_plain_scalar(item.strip()) for item in inner.split(",")] if inner else []
+            inner = value[1:-1].strip(" ")  # YAML's spaces only: a no-break space is text
+            items = [_plain_scalar(item.strip(" ")) for item in inner.split(",")] if inner else []
             if any(item is None for item in items):
                 return None
             meta[key] = items

@@ -191,7 +191,7 @@ class _LoadContext:
             rels, stamps, links = listing[0], listing[1], list(listing[2])
         else:
             links = []
-            rels, stamps = list_summary_files(self.folder, links)
+            rels, stamps = list_summary_files(self.folder, links, self.prefix)
         prefix = self.prefix
         paths = [prefix + rel for rel in rels]
         cache = IndexCache(self.ws.root, [self.ws.config.timezone, *self.theme_ids]) \
@@ -268,7 +268,8 @@ class _LoadContext:
                 table.put(shown, (0, 0, 0), FileState(None, [link_problem(shown)], ()))
             elif os.path.isdir(absolute):
                 links: list[str] = []
-                for sub_rel, sub_path, key in iter_summary_files(Path(absolute), links):
+                for sub_rel, sub_path, key in iter_summary_files(Path(absolute), links,
+                                                                 shown):
                     sub_shown = f"{shown}/{sub_rel}"
                     table.put(sub_shown, key, self.read_one(sub_path, sub_shown))
                 for sub_rel in links:

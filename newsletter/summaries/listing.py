@@ -10,9 +10,9 @@ from pathlib import Path
 from stat import S_ISDIR, S_ISLNK, S_ISREG
 from typing import TYPE_CHECKING
 
+from newsletter.errors import ContentError, Problem
 from newsletter.summaries.names import (
     HIDDEN_FIRST,
-    SUFFIX,
     is_summary_file_name,
     summary_file_names,
 )
@@ -24,25 +24,30 @@ if TYPE_CHECKING:  # (not at run time: the index module brings sqlite3, which a 
 Listing = tuple[list[str], list[int], list[str]]
 
 
-def list_summary_files(folder: Path, links: list[str] | None = None
+def list_summary_files(folder: Path, links: list[str] | None = None, shown: str | None = None
                        ) -> tuple[list[str], list[int]]:
     """The relative posix paths of every summary file below `folder` (see
     `names.is_summary_file_name`), sorted, and each file's key from one stat (so an edited file
     is never missed), flat: size, mtime_ns, ctime_ns, size, ... Each folder is opened once and
     its files stat'ed relative to it. Symbolic links are never followed (one could lead out of
     the workspace): the relative paths of links to folders or named as summaries are added to
-    `links`."""
+    `links`. A folder or file that cannot be read raises ContentError naming it (as `shown`, the
+    folder as the user sees it, shows it): nothing is left out without a word; a file removed
+    while the folder is listed is left out."""
     rels: list[str] = []
     stamps: list[int] = []
     found = links if links is not None else []
-    if os.listdir in os.supports_fd and os.stat in os.supports_dir_fd:
-        top = os.open(folder, _FOLDER)
-        try:
-            _walk_at(top, "", rels, stamps, found)
-        finally:
-            os.close(top)
-    else:
-        _walk_paths(str(folder), "", rels, stamps, found)
+    try:
+        if os.listdir in os.supports_fd and os.stat in os.supports_dir_fd:
+            top = _open_folder(str(folder), None, "", follow=True)  # the folder itself may be a link
+            try:
+                _walk_at(top, "", rels, stamps, found)
+            finally:
+                os.close(top)
+        else:
+            _walk_paths(str(folder), "", rels, stamps, found)
+    except _Unreadable as exc:
+        raise exc.error(shown if shown is not None else str(folder)) from None
     ordered = sorted(rels)  # already so, unless a folder's name is a prefix of a file's
     if ordered != rels:
         order = sorted(range(len(rels)), key=rels.__getitem__)
@@ -51,6 +56,39 @@ def list_summary_files(folder: Path, links: list[str] | None = None
 
 
 _FOLDER = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
+# the folders below it never through a link (one swapped in between the stat and the open)
+_NO_LINK = getattr(os, "O_NOFOLLOW", 0)
+
+
+class _Unreadable(Exception):
+    """A folder or file of the listing that could not be read (`rel` below the listed folder)."""
+
+    def __init__(self, rel: str, reason: OSError) -> None:
+        super().__init__(rel)
+        self.rel, self.reason = rel, reason
+
+    def error(self, shown: str) -> ContentError:
+        where = f"{shown.rstrip('/')}/{self.rel}" if self.rel else shown
+        reason = self.reason.strerror or str(self.reason)
+        return ContentError(f"{where} cannot be read ({reason})", [Problem(
+            where, f"cannot be read ({reason}): its summaries would be left out",
+            fix="check its permissions, or move it out of the summaries folder")])
+
+
+def _open_folder(name: str, folder: int | None, rel: str, follow: bool = False) -> int:
+    try:
+        return os.open(name, _FOLDER if follow else _FOLDER | _NO_LINK, dir_fd=folder)
+    except OSError as exc:
+        raise _Unreadable(rel, exc) from None
+
+
+def _names(folder: int | str, rel: str) -> list[str]:
+    try:
+        names = os.listdir(folder)
+    except OSError as exc:
+        raise _Unreadable(rel, exc) from None
+    names.sort()
+    return names
 
 
 def _walk_at(folder: int, prefix: str, rels: list[str], stamps: list[int],
@@ -59,23 +97,24 @@ def _walk_at(folder: int, prefix: str, rels: list[str], stamps: list[int],
     runs once per file of the archive, so it is kept to the calls it needs: one stat, and a
     set lookup for the name's rule (run over the folder's names at once)."""
     stat, add, extend = os.stat, rels.append, stamps.extend
-    names = os.listdir(folder)
-    names.sort()
+    names = _names(folder, prefix.rstrip("/"))
     summaries = summary_file_names(names)
     for name in names:
         if name[0] in HIDDEN_FIRST:
             continue
         try:
             st = stat(name, dir_fd=folder, follow_symlinks=False)
-        except OSError:  # gone since the listing
+        except FileNotFoundError:  # removed since the listing
             continue
+        except OSError as exc:
+            raise _Unreadable(prefix + name, exc) from None
         mode = st.st_mode
         if S_ISREG(mode):
             if name in summaries:
                 add(prefix + name)
                 extend((st.st_size, st.st_mtime_ns, st.st_ctime_ns))
         elif S_ISDIR(mode):
-            inner = os.open(name, _FOLDER, dir_fd=folder)  # a folder it cannot list is an error
+            inner = _open_folder(name, folder, prefix + name)
             try:
                 _walk_at(inner, f"{prefix}{name}/", rels, stamps, links)
             finally:
@@ -87,16 +126,18 @@ def _walk_at(folder: int, prefix: str, rels: list[str], stamps: list[int],
 def _walk_paths(folder: str, prefix: str, rels: list[str], stamps: list[int],
                 links: list[str]) -> None:
     """`_walk_at` where folders cannot be opened (each name stat'ed by its whole path)."""
-    for name in sorted(os.listdir(folder)):
+    for name in _names(folder, prefix.rstrip("/")):
         if name[0] in HIDDEN_FIRST:
             continue
         where = os.path.join(folder, name)
         try:
             st = os.stat(where, follow_symlinks=False)
-        except OSError:
+        except FileNotFoundError:
             continue
+        except OSError as exc:
+            raise _Unreadable(prefix + name, exc) from None
         if S_ISREG(st.st_mode):
-            if name.endswith(SUFFIX) and is_summary_file_name(name):
+            if is_summary_file_name(name):
                 rels.append(prefix + name)
                 stamps.extend((st.st_size, st.st_mtime_ns, st.st_ctime_ns))
         elif S_ISDIR(st.st_mode):
@@ -122,11 +163,11 @@ def key_at(stamps: list[int], i: int) -> Key:
     return size, mtime, ctime
 
 
-def iter_summary_files(folder: Path, links: list[str] | None = None
+def iter_summary_files(folder: Path, links: list[str] | None = None, shown: str | None = None
                        ) -> Iterator[tuple[str, str, Key]]:
-    """(relative posix path, path, key) of every summary file below `folder`, sorted (links:
-    see `list_summary_files`)."""
-    rels, stamps = list_summary_files(folder, links)
+    """(relative posix path, path, key) of every summary file below `folder`, sorted (links
+    and `shown`: see `list_summary_files`)."""
+    rels, stamps = list_summary_files(folder, links, shown)
     base = str(folder)
     for i, rel in enumerate(rels):
         yield rel, os.path.join(base, rel), key_at(stamps, i)
