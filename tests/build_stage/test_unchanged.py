@@ -241,6 +241,26 @@ def test_a_workspace_path_that_is_not_utf8(tmp_path: Path) -> None:
     assert (out / "email.html").is_file()
 
 
+def test_a_build_lists_the_summaries_once(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The listing taken for the key is the one the build reads the archive with: one stat per
+    summary file a command, not two (and a file saved in between makes the next build run)."""
+    from newsletter.storage import unchanged
+    from newsletter.summaries import library, listing
+
+    listed: list[Path] = []
+
+    def counting(folder: Path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        listed.append(folder)
+        return listing.list_summary_files(folder, *args, **kwargs)
+
+    monkeypatch.setattr(unchanged, "list_summary_files", counting)
+    monkeypatch.setattr(library, "list_summary_files", counting)
+    build(root)  # in full: nothing remembered yet
+    assert listed == [root / "summaries"]
+    build(root)  # nothing changed
+    assert listed == [root / "summaries"] * 2
+
+
 def test_a_config_saved_while_the_command_starts_is_not_remembered(root: Path) -> None:
     """newsletter.toml is read when the workspace is opened, before the key: a save between
     the two reads gives no key (the build runs, and is not remembered)."""
