@@ -98,8 +98,8 @@ class BuildRecord:
 
 def summary_text(issue_id: str, period: str, count: int, sections: int,
                  written: list[tuple[Path, int]], cwd: Path) -> str:
-    out = [f"Built issue {issue_id} ({period}): {count} summaries in "
-           f"{sections} section{'s' * (sections != 1)}"]
+    out = [f"Built issue {issue_id} ({period}): {count} summar{'ies' if count != 1 else 'y'} "
+           f"in {sections} section{'s' * (sections != 1)}"]  # as `plan` says it
     width = max((len(shown_path(p, cwd)) for p, _ in written), default=0)
     for path, size in written:
         note = ""
@@ -111,7 +111,8 @@ def summary_text(issue_id: str, period: str, count: int, sections: int,
 
 def inputs(ws: Workspace, request: BuildRequest) -> Inputs | None:
     """The key of this build's inputs, or None when builds are not remembered (the cache is
-    off, or an interrupted import's files wait to be moved in: the build recovers them)."""
+    off, an interrupted import's files wait to be moved in: the build recovers them, or part of
+    the summaries folder cannot be read: the build reports it)."""
     if not caching_enabled() or (ws.summaries_path / STAGING).exists():
         return None
     out_dir = request.out_dir.absolute() if request.out_dir is not None else None
@@ -130,6 +131,8 @@ def inputs(ws: Workspace, request: BuildRequest) -> Inputs | None:
     _add_tree(digest, ws.issues_path)
     _add_tree(digest, ws.templates_path)
     listing = _listing(ws.summaries_path, ws.relative(ws.summaries_path))
+    if listing is None:
+        return None
     rels, stamps, links = listing
     digest.update(b"summaries\x1f" + os.fsencode(ws.summaries_path) + b"\x1f")
     digest.update("\x1f".join(rels).encode("utf-8", "surrogateescape") + b"\x1e")
@@ -199,11 +202,16 @@ def output_stamps(folder: Path) -> dict[str, list[int]]:
     return stamps
 
 
-def _listing(folder: Path, shown: str) -> Listing:
+def _listing(folder: Path, shown: str) -> Listing | None:
+    """The listing of the summaries folder; None when part of it cannot be read (the build
+    then lists it again and reports what it could not read, or leaves it out when asked)."""
     links: list[str] = []
     if not folder.is_dir():
         return [], [], links
-    rels, stamps = list_summary_files(folder, links, shown)
+    unreadable: list[tuple[str, OSError]] = []
+    rels, stamps = list_summary_files(folder, links, shown, unreadable)
+    if unreadable:
+        return None
     return rels, stamps, links
 
 

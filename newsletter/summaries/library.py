@@ -24,6 +24,7 @@ from newsletter.summaries.listing import (
     iter_summary_files,
     key_at,
     list_summary_files,
+    unreadable_problem,
 )
 from newsletter.summaries.model import Entries, IndexEntry, Library, Summary
 from newsletter.summaries.names import is_hidden_name, is_summary_file_name
@@ -187,11 +188,12 @@ class _LoadContext:
         read."""
         from newsletter.summaries.index import IndexCache
 
+        unreadable: list[tuple[str, OSError]] = []
         if listing is not None:
             rels, stamps, links = listing[0], listing[1], list(listing[2])
         else:
             links = []
-            rels, stamps = list_summary_files(self.folder, links, self.prefix)
+            rels, stamps = list_summary_files(self.folder, links, self.prefix, unreadable)
         prefix = self.prefix
         paths = [prefix + rel for rel in rels]
         cache = IndexCache(self.ws.root, [self.ws.config.timezone, *self.theme_ids]) \
@@ -228,7 +230,17 @@ class _LoadContext:
             notices.extend(cache.store(changed_rows, removed, table.snapshot()))
         for rel in links:  # after the snapshot: a link is looked at again on every run
             table.put(prefix + rel, (0, 0, 0), FileState(None, [link_problem(prefix + rel)], ()))
+        self.put_unreadable(table, prefix, unreadable)  # so too what could not be read
         return table, notices
+
+    @staticmethod
+    def put_unreadable(table: FileTable, prefix: str, unreadable: list[tuple[str, OSError]]
+                       ) -> None:
+        """A folder or file that could not be read, as a file with that problem: reported
+        with every other, left out only with --skip-invalid."""
+        for rel, reason in unreadable:
+            where = prefix + rel if rel else prefix.rstrip("/")
+            table.put(where, (0, 0, 0), FileState(None, [unreadable_problem(where, reason)], ()))
 
     def _merge(self, old: Snapshot, paths: list[str], stamps: list[int]
                ) -> tuple[FileTable, list[int]]:
@@ -268,13 +280,15 @@ class _LoadContext:
                 table.put(shown, (0, 0, 0), FileState(None, [link_problem(shown)], ()))
             elif os.path.isdir(absolute):
                 links: list[str] = []
+                unreadable: list[tuple[str, OSError]] = []
                 for sub_rel, sub_path, key in iter_summary_files(Path(absolute), links,
-                                                                 shown):
+                                                                 shown, unreadable):
                     sub_shown = f"{shown}/{sub_rel}"
                     table.put(sub_shown, key, self.read_one(sub_path, sub_shown))
                 for sub_rel in links:
                     sub_shown = f"{shown}/{sub_rel}"
                     table.put(sub_shown, (0, 0, 0), FileState(None, [link_problem(sub_shown)], ()))
+                self.put_unreadable(table, shown + "/", unreadable)
             return
         if is_summary_file_name(parts[-1]):
             table.put(shown, (0, 0, 0), self.read_one(absolute, shown))

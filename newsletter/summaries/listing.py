@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 from stat import S_ISDIR, S_ISLNK, S_ISREG
@@ -24,30 +25,33 @@ if TYPE_CHECKING:  # (not at run time: the index module brings sqlite3, which a 
 Listing = tuple[list[str], list[int], list[str]]
 
 
-def list_summary_files(folder: Path, links: list[str] | None = None, shown: str | None = None
+def list_summary_files(folder: Path, links: list[str] | None = None, shown: str | None = None,
+                       unreadable: list[tuple[str, OSError]] | None = None
                        ) -> tuple[list[str], list[int]]:
     """The relative posix paths of every summary file below `folder` (see
     `names.is_summary_file_name`), sorted, and each file's key from one stat (so an edited file
     is never missed), flat: size, mtime_ns, ctime_ns, size, ... Each folder is opened once and
     its files stat'ed relative to it. Symbolic links are never followed (one could lead out of
     the workspace): the relative paths of links to folders or named as summaries are added to
-    `links`. A folder or file that cannot be read raises ContentError naming it (as `shown`, the
-    folder as the user sees it, shows it): nothing is left out without a word; a file removed
-    while the folder is listed is left out."""
-    rels: list[str] = []
-    stamps: list[int] = []
-    found = links if links is not None else []
-    try:
-        if os.listdir in os.supports_fd and os.stat in os.supports_dir_fd:
-            top = _open_folder(str(folder), None, "", follow=True)  # the folder itself may be a link
+    `links`. A folder or file that cannot be read is added to `unreadable` (its relative path
+    and the error; "" for `folder` itself); without that list, ContentError names every one (as
+    `shown`, the folder as the user sees it, shows it). Nothing is left out without a word; a
+    file removed while its folder is listed is left out."""
+    found = _Found(links if links is not None else [])
+    if os.listdir in os.supports_fd and os.stat in os.supports_dir_fd:
+        top = _open_folder(str(folder), None, "", found, follow=True)  # itself may be a link
+        if top is not None:
             try:
-                _walk_at(top, "", rels, stamps, found)
+                _walk_at(top, "", found)
             finally:
                 os.close(top)
-        else:
-            _walk_paths(str(folder), "", rels, stamps, found)
-    except _Unreadable as exc:
-        raise exc.error(shown if shown is not None else str(folder)) from None
+    else:
+        _walk_paths(str(folder), "", found)
+    if unreadable is not None:
+        unreadable.extend(found.unreadable)
+    elif found.unreadable:
+        raise unreadable_error(shown if shown is not None else str(folder), found.unreadable)
+    rels, stamps = found.rels, found.stamps
     ordered = sorted(rels)  # already so, unless a folder's name is a prefix of a file's
     if ordered != rels:
         order = sorted(range(len(rels)), key=rels.__getitem__)
@@ -55,49 +59,65 @@ def list_summary_files(folder: Path, links: list[str] | None = None, shown: str 
     return rels, stamps
 
 
+def unreadable_problem(where: str, reason: OSError) -> Problem:
+    """The problem of a folder or file of the archive that cannot be read (`where` as shown)."""
+    return Problem(where, f"cannot be read ({_said(reason)}): its summaries would be left out",
+                   fix="check its permissions, or move it out of the summaries folder")
+
+
+def unreadable_error(shown: str, unreadable: list[tuple[str, OSError]]) -> ContentError:
+    """Every unreadable folder or file of a listing of `shown`, as one error."""
+    wheres = [f"{shown.rstrip('/')}/{rel}" if rel else shown for rel, _ in unreadable]
+    more = f" (and {len(wheres) - 1} more)" if len(wheres) > 1 else ""
+    return ContentError(f"{wheres[0]} cannot be read ({_said(unreadable[0][1])}){more}",
+                        [unreadable_problem(w, r) for w, (_, r) in zip(wheres, unreadable,
+                                                                       strict=True)])
+
+
+def _said(reason: OSError) -> str:
+    return reason.strerror or str(reason)
+
+
+@dataclass
+class _Found:
+    """What a walk found: summary files (paths and flat stamps), links, what it could not read."""
+
+    links: list[str]
+    rels: list[str] = field(default_factory=list)
+    stamps: list[int] = field(default_factory=list)
+    unreadable: list[tuple[str, OSError]] = field(default_factory=list)
+
+
 _FOLDER = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
 # the folders below it never through a link (one swapped in between the stat and the open)
 _NO_LINK = getattr(os, "O_NOFOLLOW", 0)
 
 
-class _Unreadable(Exception):
-    """A folder or file of the listing that could not be read (`rel` below the listed folder)."""
-
-    def __init__(self, rel: str, reason: OSError) -> None:
-        super().__init__(rel)
-        self.rel, self.reason = rel, reason
-
-    def error(self, shown: str) -> ContentError:
-        where = f"{shown.rstrip('/')}/{self.rel}" if self.rel else shown
-        reason = self.reason.strerror or str(self.reason)
-        return ContentError(f"{where} cannot be read ({reason})", [Problem(
-            where, f"cannot be read ({reason}): its summaries would be left out",
-            fix="check its permissions, or move it out of the summaries folder")])
-
-
-def _open_folder(name: str, folder: int | None, rel: str, follow: bool = False) -> int:
+def _open_folder(name: str, folder: int | None, rel: str, found: _Found,
+                 follow: bool = False) -> int | None:
     try:
         return os.open(name, _FOLDER if follow else _FOLDER | _NO_LINK, dir_fd=folder)
     except OSError as exc:
-        raise _Unreadable(rel, exc) from None
+        found.unreadable.append((rel, exc))
+        return None
 
 
-def _names(folder: int | str, rel: str) -> list[str]:
+def _names(folder: int | str, rel: str, found: _Found) -> list[str]:
     try:
         names = os.listdir(folder)
     except OSError as exc:
-        raise _Unreadable(rel, exc) from None
+        found.unreadable.append((rel, exc))
+        return []
     names.sort()
     return names
 
 
-def _walk_at(folder: int, prefix: str, rels: list[str], stamps: list[int],
-             links: list[str]) -> None:
+def _walk_at(folder: int, prefix: str, found: _Found) -> None:
     """`list_summary_files` below an open folder: each name stat'ed relative to it. The loop
     runs once per file of the archive, so it is kept to the calls it needs: one stat, and a
     set lookup for the name's rule (run over the folder's names at once)."""
-    stat, add, extend = os.stat, rels.append, stamps.extend
-    names = _names(folder, prefix.rstrip("/"))
+    stat, add, extend = os.stat, found.rels.append, found.stamps.extend
+    names = _names(folder, prefix.rstrip("/"), found)
     summaries = summary_file_names(names)
     for name in names:
         if name[0] in HIDDEN_FIRST:
@@ -107,26 +127,28 @@ def _walk_at(folder: int, prefix: str, rels: list[str], stamps: list[int],
         except FileNotFoundError:  # removed since the listing
             continue
         except OSError as exc:
-            raise _Unreadable(prefix + name, exc) from None
+            found.unreadable.append((prefix + name, exc))
+            continue
         mode = st.st_mode
         if S_ISREG(mode):
             if name in summaries:
                 add(prefix + name)
                 extend((st.st_size, st.st_mtime_ns, st.st_ctime_ns))
         elif S_ISDIR(mode):
-            inner = _open_folder(name, folder, prefix + name)
+            inner = _open_folder(name, folder, prefix + name, found)
+            if inner is None:
+                continue
             try:
-                _walk_at(inner, f"{prefix}{name}/", rels, stamps, links)
+                _walk_at(inner, f"{prefix}{name}/", found)
             finally:
                 os.close(inner)
         elif S_ISLNK(mode) and _reported_link(name, folder):
-            links.append(prefix + name)
+            found.links.append(prefix + name)
 
 
-def _walk_paths(folder: str, prefix: str, rels: list[str], stamps: list[int],
-                links: list[str]) -> None:
+def _walk_paths(folder: str, prefix: str, found: _Found) -> None:
     """`_walk_at` where folders cannot be opened (each name stat'ed by its whole path)."""
-    for name in _names(folder, prefix.rstrip("/")):
+    for name in _names(folder, prefix.rstrip("/"), found):
         if name[0] in HIDDEN_FIRST:
             continue
         where = os.path.join(folder, name)
@@ -135,15 +157,16 @@ def _walk_paths(folder: str, prefix: str, rels: list[str], stamps: list[int],
         except FileNotFoundError:
             continue
         except OSError as exc:
-            raise _Unreadable(prefix + name, exc) from None
+            found.unreadable.append((prefix + name, exc))
+            continue
         if S_ISREG(st.st_mode):
             if is_summary_file_name(name):
-                rels.append(prefix + name)
-                stamps.extend((st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+                found.rels.append(prefix + name)
+                found.stamps.extend((st.st_size, st.st_mtime_ns, st.st_ctime_ns))
         elif S_ISDIR(st.st_mode):
-            _walk_paths(where, f"{prefix}{name}/", rels, stamps, links)
+            _walk_paths(where, f"{prefix}{name}/", found)
         elif S_ISLNK(st.st_mode) and _reported_link(name, folder):
-            links.append(prefix + name)
+            found.links.append(prefix + name)
 
 
 def _reported_link(name: str, folder: int | str) -> bool:
@@ -163,11 +186,12 @@ def key_at(stamps: list[int], i: int) -> Key:
     return size, mtime, ctime
 
 
-def iter_summary_files(folder: Path, links: list[str] | None = None, shown: str | None = None
+def iter_summary_files(folder: Path, links: list[str] | None = None, shown: str | None = None,
+                       unreadable: list[tuple[str, OSError]] | None = None
                        ) -> Iterator[tuple[str, str, Key]]:
-    """(relative posix path, path, key) of every summary file below `folder`, sorted (links
-    and `shown`: see `list_summary_files`)."""
-    rels, stamps = list_summary_files(folder, links, shown)
+    """(relative posix path, path, key) of every summary file below `folder`, sorted (links,
+    `shown` and `unreadable`: see `list_summary_files`)."""
+    rels, stamps = list_summary_files(folder, links, shown, unreadable)
     base = str(folder)
     for i, rel in enumerate(rels):
         yield rel, os.path.join(base, rel), key_at(stamps, i)

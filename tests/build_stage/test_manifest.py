@@ -90,7 +90,7 @@ def test_build_summary_lines(make_ws: WorkspaceFactory) -> None:
     one = build(WorkspaceFactory(ws.root.parent / "one")(summaries={"a.md": summary_text()}),
                 "2026-05")
     assert build_summary(one, Path("/")).splitlines()[0] == (
-        "Built issue 2026-05 (May 2026): 1 summaries in 1 section")
+        "Built issue 2026-05 (May 2026): 1 summary in 1 section")
     assert build_summary(build(ws, "2026-05", write=False), ws.root) == (
         "Built issue 2026-05 (May 2026): 2 summaries in 2 sections\n")
 

@@ -36,7 +36,7 @@ def test_build_prints_paths_and_sizes(runner, make_ws, monkeypatch):
     result = run(runner, None, "build", "2026-05")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == "Built issue 2026-05 (May 2026): 1 summaries in 1 section"
+    assert lines[0] == "Built issue 2026-05 (May 2026): 1 summary in 1 section"
     assert [line.split()[0] for line in lines[1:]] == [
         "output/2026-05/email.html", "output/2026-05/email.txt", "output/2026-05/email.mjml",
         "output/2026-05/manifest.json"]

@@ -100,13 +100,47 @@ def test_a_file_removed_while_the_folder_is_listed_is_left_out(tmp_path, monkeyp
     assert rels == ["2026/locked/b.md", "c.md"] and len(stamps) == 6
 
 
-@pytest.mark.parametrize("command", ["build", "plan"])
-def test_the_commands_name_an_unreadable_folder_without_a_traceback(make_ws, monkeypatch,
-                                                                    command):
-    ws = make_ws(summaries={"2026/05/a.md": summary_text(slug="a"),
-                            "2026/locked/b.md": summary_text(slug="b")})
+def test_every_unreadable_one_is_named_in_one_run_or_handed_back(tmp_path, monkeypatch):
+    _tree(tmp_path)
+    (tmp_path / "2026" / "shut").mkdir()
+    _fail(monkeypatch, "listdir", lambda p: p.endswith(("/2026/locked", "/2026/shut")), DENIED,
+          by_fd=True)
+    with pytest.raises(ContentError) as caught:
+        list_summary_files(tmp_path, shown="summaries")
+    assert str(caught.value).splitlines()[0] == \
+        "summaries/2026/locked cannot be read (Permission denied) (and 1 more)"
+    assert [p.where for p in caught.value.problems] == ["summaries/2026/locked",
+                                                        "summaries/2026/shut"]
+    unreadable: list[tuple[str, OSError]] = []
+    rels, _ = list_summary_files(tmp_path, unreadable=unreadable)  # the caller reports them
+    assert rels == ["2026/05/a.md", "c.md"]
+    assert [(rel, error.errno) for rel, error in unreadable] == [
+        ("2026/locked", errno.EACCES), ("2026/shut", errno.EACCES)]
+
+
+def _locked_workspace(make_ws, monkeypatch):  # type: ignore[no-untyped-def]
+    ws = make_ws(summaries={"2026/05/a.md": summary_text(slug="a", published="2026-05-04"),
+                            "2026/locked/b.md": summary_text(slug="b", published="2026-05-05")})
     _fail(monkeypatch, "listdir", lambda p: p.endswith("/2026/locked"), DENIED, by_fd=True)
+    return ws
+
+
+@pytest.mark.parametrize("command", ["build", "plan", "check"])
+def test_the_commands_name_an_unreadable_folder_with_the_other_problems(make_ws, monkeypatch,
+                                                                        command):
+    ws = _locked_workspace(make_ws, monkeypatch)
     outcome = run(ws.root, command, "2026-05").clean()
     assert outcome.exit_code == 1
     assert "summaries/2026/locked: cannot be read (Permission denied): its summaries would be " \
            "left out" in outcome.output, outcome.output
+    assert "--skip-invalid" in outcome.output  # the way past it, as for any summary problem
+
+
+def test_skip_invalid_leaves_an_unreadable_folder_out_with_a_warning(make_ws, monkeypatch):
+    ws = _locked_workspace(make_ws, monkeypatch)
+    outcome = run(ws.root, "build", "2026-05", "--skip-invalid").clean()
+    assert outcome.exit_code == 0, outcome.output
+    assert outcome.stdout.startswith("Built issue 2026-05 (May 2026): 1 summary in 1 section\n")
+    assert "summaries/2026/locked" in outcome.stderr, outcome.stderr
+    again = run(ws.root, "build", "2026-05", "--skip-invalid").clean()  # never "nothing changed"
+    assert "Nothing changed" not in again.stderr and "summaries/2026/locked" in again.stderr
