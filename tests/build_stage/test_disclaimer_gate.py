@@ -11,6 +11,10 @@ from newsletter.errors import TemplateError
 
 DEFAULTS = REPO / "newsletter" / "render" / "templates"
 TEXT_DISCLAIMER = "ABOUT THESE SUMMARIES\n=====================\n\n{{ disclaimer | wrap }}\n"
+# what the refusal tells the user to do, written out (not imported from the rule under test)
+KEEP_IT = ('keep {% include "partials/disclaimer.mjml.j2" %} in email.mjml.j2 (and the '
+           "disclaimer block in email.txt.j2); change the wording in newsletter.toml "
+           "[disclaimer] text, not by removing it")
 
 
 def text_template_without_disclaimer() -> str:
@@ -30,9 +34,10 @@ def test_a_text_template_without_the_disclaimer_is_refused(ws_factory: Workspace
     ws = ws_factory.reopen()
     with pytest.raises(TemplateError) as exc:
         build(ws, "2026-05")
-    assert str(exc.value).startswith("the disclaimer is missing from the plain text")
-    assert [(p.where, p.message) for p in exc.value.problems] == [
-        ("templates", "the disclaimer ([disclaimer] text) is missing from the plain text")]
+    assert exc.value.message == "the disclaimer is missing from the plain text"
+    assert [(p.where, p.message, p.fix) for p in exc.value.problems] == [
+        ("templates", "the disclaimer ([disclaimer] text) is missing from the plain text",
+         KEEP_IT)]
     assert not (ws.output_path / "2026-05").exists()
 
 
@@ -41,9 +46,9 @@ def test_an_html_template_without_the_disclaimer_is_refused(ws_factory: Workspac
     ws = ws_factory.reopen()
     with pytest.raises(TemplateError) as exc:
         build(ws, "2026-05")
-    assert str(exc.value).startswith("the disclaimer is missing from the HTML")
-    assert [(p.where, p.message) for p in exc.value.problems] == [
-        ("templates", "the disclaimer ([disclaimer] text) is missing")]
+    assert exc.value.message == "the disclaimer is missing from the HTML"  # the text has it
+    assert [(p.where, p.message, p.fix) for p in exc.value.problems] == [
+        ("templates", "the disclaimer ([disclaimer] text) is missing", KEEP_IT)]
     assert not (ws.output_path / "2026-05").exists()
 
 
@@ -52,7 +57,7 @@ def test_both_halves_missing_name_both(ws_factory: WorkspaceFactory) -> None:
     ws_factory.write("templates/partials/disclaimer.mjml.j2", "")
     with pytest.raises(TemplateError) as exc:
         build(ws_factory.reopen(), "2026-05")
-    assert str(exc.value).startswith("the disclaimer is missing from the HTML and the plain text")
+    assert exc.value.message == "the disclaimer is missing from the HTML and the plain text"
     assert len(exc.value.problems) == 2
 
 
@@ -63,7 +68,7 @@ def test_a_hidden_html_disclaimer_is_refused(ws_factory: WorkspaceFactory) -> No
     ws_factory.write("templates/partials/disclaimer.mjml.j2", hidden)
     with pytest.raises(TemplateError) as exc:
         build(ws_factory.reopen(), "2026-05")
-    assert str(exc.value).startswith("the disclaimer is missing from the HTML")
+    assert exc.value.message == "the disclaimer is missing from the HTML"
     assert "hidden from readers" in exc.value.problems[0].message
 
 
