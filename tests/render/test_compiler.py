@@ -203,3 +203,34 @@ def test_a_stylesheet_link_of_mj_font_is_kept():
     link = '<link href="https://fonts.example.org/roboto.css" rel="stylesheet" type="text/css">'
     doc = f"<!doctype html><html><head>{link}</head><body><p>x</p></body></html>"
     assert link in inline_css(doc)
+
+
+def test_css_the_inliner_refuses_is_a_template_error_naming_why(monkeypatch):
+    """css-inline raises InlineError (a ValueError) on CSS it cannot parse; the build says so
+    as a template problem, with the inliner's reason (it accepts most broken CSS, so a stand-in
+    inliner raises here)."""
+    import css_inline
+
+    class Refusing:
+        def __init__(self, **options: object) -> None:
+            pass
+
+        def inline(self, html: str) -> str:
+            raise ValueError("Invalid @ rule: @nonsense")
+
+    monkeypatch.setattr(css_inline, "CSSInliner", Refusing)
+    with pytest.raises(TemplateError) as caught:
+        inline_css("<!doctype html><html><head></head><body><p>x</p></body></html>")
+    assert caught.value.message == "the theme's CSS could not be inlined: Invalid @ rule: @nonsense"
+
+
+@pytest.mark.parametrize(("doctype", "expected"), [
+    ("", '<!doctype html>\n<html><head></head><body><p>x</p></body></html>'),  # one is added
+    ("<!doctype html>", "<!doctype html><html><head></head><body><p>x</p></body></html>"),
+    # the inliner's parser writes any doctype as <!DOCTYPE html>, spelt as MJML does here
+    ('<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
+     '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">',
+     "<!doctype html><html><head></head><body><p>x</p></body></html>"),
+])
+def test_the_inlined_document_has_exactly_one_doctype(doctype, expected):
+    assert inline_css(f"{doctype}<html><head></head><body><p>x</p></body></html>") == expected
