@@ -34,6 +34,21 @@ def test_white_space_between_tags_on_two_lines_is_kept():
     assert "first</a> <a" in html and "<strong>b</strong> <em>" in html
 
 
+def test_gaps_are_kept_on_both_sides_of_each_pre_block_and_nothing_else_changes():
+    """Each stretch between <pre> blocks gets its gaps kept as one space, however many blocks
+    come before it; the blocks themselves are left to the compiler (which, like every gap with
+    a newline, drops theirs)."""
+    html = compile_mjml(_mjml(
+        '<a href="https://x.org/a">a</a>\n<a href="https://x.org/b">b</a>'
+        "<pre><b>p</b>\n<i>q</i></pre>"
+        '<a href="https://x.org/c">c</a>\n<a href="https://x.org/d">d</a>'
+        "<pre><b>r</b>\n<i>s</i></pre><em>e</em>\n<em>f</em>"))
+    assert ('<a href="https://x.org/a">a</a> <a href="https://x.org/b">b</a>'
+            "<pre><b>p</b><i>q</i></pre>"
+            '<a href="https://x.org/c">c</a> <a href="https://x.org/d">d</a>'
+            "<pre><b>r</b><i>s</i></pre><em>e</em> <em>f</em></div>") in html
+
+
 def test_intro_links_on_consecutive_lines_keep_their_space(make_ws):
     ws = make_ws(summaries={"a.md": summary_text()}, issues={"2026-05.toml": '''
         from = 2026-05-01
