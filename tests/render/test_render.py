@@ -231,6 +231,23 @@ def test_minify_keeps_no_break_spaces():
     assert out == "<p>10\u00a0mg and\u00a0\u00a0more\u00a0</p>"
 
 
+@pytest.mark.parametrize(("document", "expected"), [
+    # a kept conditional comment is collapsed inside, not only between its tags
+    ("<!--[if   mso |\n IE]>\n <table>\n<![endif]-->", "<!--[if mso | IE]><table><![endif]-->"),
+    # text at the very start loses its leading white space; after an inline tag it keeps one
+    ("  hello <b>x</b>  y", "hello <b>x</b> y"),
+    # and text at the very end its trailing white space (nothing follows it)
+    ("<b>x</b> tail \n ", "<b>x</b> tail"),
+    ("<p>x</p> \n <b>y</b>  z \t", "<p>x</p><b>y</b> z"),
+    # a no-break space after a block tag is text, not white space to drop
+    ("<p>\u00a0x\u00a0</p>", "<p>\u00a0x\u00a0</p>"),
+    # the end of a downlevel-revealed conditional is block-level like its start
+    ("<![if !mso]>\n <p>x</p>\n<![endif]>\n  after", "<![if !mso]><p>x</p><![endif]>after"),
+])
+def test_minify_at_the_edges(document, expected):
+    assert minify(document) == expected
+
+
 def test_unknown_mjml_tag_in_workspace_template_names_it(make_ws):
     ws = make_ws(summaries={"a.md": summary_text()})
     (ws.root / "templates" / "partials").mkdir(parents=True)
