@@ -282,5 +282,10 @@ def _minify_tag(token: str) -> str:
         css = token[open_end:-len("</style>")]
         css = re.sub(r"\s+", " ", css)
         css = re.sub(r"\s*([{};,])\s*", r"\1", css).replace(";}", "}")
-        return re.sub(r"\s+", " ", token[:open_end]) + css.strip() + "</style>"
-    return re.sub(r"\s+", " ", token).replace(" >", ">").replace(" />", "/>")
+        return _tag_spaces(token[:open_end]) + css.strip() + "</style>"
+    return _tag_spaces(token)
+
+
+def _tag_spaces(tag: str) -> str:
+    """One space between a tag's attributes, none before its > or />."""
+    return re.sub(r"\s+", " ", tag).replace(" >", ">").replace(" />", "/>")

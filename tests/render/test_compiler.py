@@ -68,6 +68,15 @@ def test_an_unknown_tag_is_an_error_naming_it(source):
         compile_mjml(source)
 
 
+def test_the_unknown_tag_message_in_full():
+    with pytest.raises(TemplateError) as caught:
+        compile_mjml(_mjml("<mj-txet>x</mj-txet>"), "email.mjml.j2")
+    assert caught.value.message == (
+        "template email.mjml.j2 (or a partial it includes) uses <mj-txet>, which is not an MJML "
+        "tag. Check its spelling and where it is placed (for example mj-class belongs inside "
+        "mj-attributes)")
+
+
 def test_known_tags_in_raw_html_and_comments_are_not_checked():
     html = compile_mjml(_mjml("x").replace(
         "<mj-text>", "<mj-raw><mj-nothing>raw</mj-nothing></mj-raw><!-- <mj-old> --><mj-text>"))

@@ -243,6 +243,9 @@ def test_minify_keeps_no_break_spaces():
     ("<p>\u00a0x\u00a0</p>", "<p>\u00a0x\u00a0</p>"),
     # the end of a downlevel-revealed conditional is block-level like its start
     ("<![if !mso]>\n <p>x</p>\n<![endif]>\n  after", "<![if !mso]><p>x</p><![endif]>after"),
+    # white space inside tags: one space between attributes, none before > or />
+    ('<a\n  href="https://e.org"  >x</a><br  />', '<a href="https://e.org">x</a><br/>'),
+    ('<style\n  type="text/css" >a { b : c ; }</style>', '<style type="text/css">a{b : c}</style>'),
 ])
 def test_minify_at_the_edges(document, expected):
     assert minify(document) == expected
