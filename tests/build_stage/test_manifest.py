@@ -103,3 +103,12 @@ def test_build_summary_sizes_in_kilobytes_of_1024_bytes(make_ws: WorkspaceFactor
     assert build_summary(big, ws.root).splitlines()[1:] == [
         "  out/email.html   100.0 KB  (100% of Gmail's 102 KB clipping limit)",
         "  out/email.txt      4.9 KB"]
+
+
+def test_a_build_times_each_stage(make_ws: WorkspaceFactory) -> None:
+    """The stages `make bench` reports (benchmarks/bench.py reads them from the result)."""
+    ws = make_ws(summaries={"a.md": summary_text()})
+    result = build(ws, "2026-05", write=False)
+    assert sorted(result.timings) == ["compile_inline", "parse", "render_mjml", "scan",
+                                      "select_group", "text"]
+    assert all(seconds >= 0 for seconds in result.timings.values())

@@ -258,3 +258,12 @@ def test_css_the_inliner_refuses_is_a_template_error_naming_why(monkeypatch):
 ])
 def test_the_inlined_document_has_exactly_one_doctype(doctype, expected):
     assert inline_css(f"{doctype}<html><head></head><body><p>x</p></body></html>") == expected
+
+
+def test_the_head_starts_with_the_colour_scheme_metas_once():
+    """Apple Mail and others darken an email only when it says it supports dark mode: the two
+    metas open the head, once (written out here, not taken from the code)."""
+    html = compile_mjml(_mjml("x"))
+    metas = ('<meta name="color-scheme" content="light dark">'
+             '<meta name="supported-color-schemes" content="light dark">')
+    assert html.count(metas) == 1 and f"<head>{metas}" in html
