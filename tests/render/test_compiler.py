@@ -267,3 +267,36 @@ def test_the_head_starts_with_the_colour_scheme_metas_once():
     metas = ('<meta name="color-scheme" content="light dark">'
              '<meta name="supported-color-schemes" content="light dark">')
     assert html.count(metas) == 1 and f"<head>{metas}" in html
+
+
+def test_the_workspace_templates_key_names_each_file_and_its_time(tmp_path):
+    """A workspace template added, removed, renamed or saved must reach a new environment: its
+    key holds every file's path and mtime (and nothing without a templates folder)."""
+    from newsletter.render.html import _override_files
+
+    assert _override_files(None) == () and _override_files(tmp_path / "none") == ()
+    card = tmp_path / "partials" / "card.mjml.j2"
+    card.parent.mkdir()
+    card.write_text("x")
+    assert _override_files(tmp_path) == ((str(card), card.stat().st_mtime_ns),)
+
+
+def test_a_compiled_template_is_loaded_from_the_bytecode_cache(tmp_path, monkeypatch):
+    """A second process (a new environment on the same cache folder) loads the templates'
+    compiled code instead of compiling them again."""
+    import jinja2
+
+    from newsletter.render.html import _bytecode_cache
+
+    def environment() -> jinja2.Environment:
+        return jinja2.Environment(loader=jinja2.DictLoader({"t.j2": "{{ 1 + 1 }}"}),
+                                  bytecode_cache=_bytecode_cache(tmp_path))
+
+    assert environment().get_template("t.j2").render() == "2"
+    assert list(tmp_path.iterdir())  # the compiled code was stored
+
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("compiled again")
+
+    monkeypatch.setattr(jinja2.Environment, "compile", refuse)
+    assert environment().get_template("t.j2").render() == "2"
