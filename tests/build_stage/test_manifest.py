@@ -23,6 +23,10 @@ def test_workspace_values_fill_what_the_workspace_knows() -> None:
         "unsubscribe_url": "https://x.org/u", "web_version_url": "https://x.org/news/2026-05/",
         "postal_address": "1 Road", "preferences_url": "https://x.org/p"}
     assert web_version_url(config, "spring") == "https://x.org/news/spring/"
+    # only the slashes at the end go: the address's own last letters stay, whatever they are
+    for archive in ("https://x.org/MSX", "https://x.org/MSX//"):
+        other = parse_config(f'name = "X"\narchive_url = "{archive}"\n')
+        assert web_version_url(other, "2026-05") == "https://x.org/MSX/2026-05/"
     # unset: kept for the exporters, except the optional preferences line, which goes
     assert workspace_values(parse_config('name = "X"\n'), "2026-05") == {"preferences_url": None}
 
