@@ -300,3 +300,33 @@ def test_a_compiled_template_is_loaded_from_the_bytecode_cache(tmp_path, monkeyp
 
     monkeypatch.setattr(jinja2.Environment, "compile", refuse)
     assert environment().get_template("t.j2").render() == "2"
+
+
+def test_jinjas_own_cache_files_from_before_are_removed(tmp_path):
+    """Older builds let Jinja write its own, unverified cache files: they are never read again,
+    and the cache folder drops them (its own entries stay)."""
+    from newsletter.render.html import _bytecode_cache
+
+    (tmp_path / "__jinja2_0123abcd.cache").write_bytes(b"old")
+    (tmp_path / "kept.txt").write_text("x")
+    _bytecode_cache(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.txt"]
+
+
+def test_template_errors_name_the_template_line_and_the_fix():
+    import jinja2
+
+    from newsletter.render.html import render_template
+
+    env = jinja2.Environment(loader=jinja2.DictLoader({
+        "main.j2": "{% include 'bad.j2' %}", "bad.j2": "a\n{% if %}",
+        "undef.j2": "{{ nothing.here }}"}), undefined=jinja2.StrictUndefined)
+    with pytest.raises(TemplateError) as syntax:  # named where the mistake is: the partial
+        render_template(env, "main.j2", {})
+    assert syntax.value.message == \
+        "template bad.j2 line 2: Expected an expression, got 'end of statement block'"
+    with pytest.raises(TemplateError) as undefined:
+        render_template(env, "undef.j2", {})
+    assert undefined.value.message == (
+        "template undef.j2 (or a partial it includes): 'nothing' is undefined. See the README's "
+        "'Templates' section for the names a template can use")
