@@ -320,7 +320,13 @@ def test_template_errors_name_the_template_line_and_the_fix():
 
     env = jinja2.Environment(loader=jinja2.DictLoader({
         "main.j2": "{% include 'bad.j2' %}", "bad.j2": "a\n{% if %}",
-        "undef.j2": "{{ nothing.here }}"}), undefined=jinja2.StrictUndefined)
+        "undef.j2": "{{ nothing.here }}", "lost.j2": "{% include 'gone.j2' %}"}),
+        undefined=jinja2.StrictUndefined)
+    with pytest.raises(TemplateError) as missing:
+        render_template(env, "lost.j2", {})
+    assert missing.value.message == (
+        "template lost.j2 includes 'gone.j2', which exists neither in the workspace's templates/ "
+        "nor in the default theme")
     with pytest.raises(TemplateError) as syntax:  # named where the mistake is: the partial
         render_template(env, "main.j2", {})
     assert syntax.value.message == \
