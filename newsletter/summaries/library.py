@@ -25,6 +25,7 @@ from newsletter.summaries.listing import (
     key_at,
     list_summary_files,
     unreadable_problem,
+    unreadable_where,
 )
 from newsletter.summaries.model import Entries, IndexEntry, Library, Summary
 from newsletter.summaries.names import is_hidden_name, is_summary_file_name
@@ -239,7 +240,7 @@ class _LoadContext:
         """A folder or file that could not be read, as a file with that problem: reported
         with every other, left out only with --skip-invalid."""
         for rel, reason in unreadable:
-            where = prefix + rel if rel else prefix.rstrip("/")
+            where = unreadable_where(prefix, rel)
             table.put(where, (0, 0, 0), FileState(None, [unreadable_problem(where, reason)], ()))
 
     def _merge(self, old: Snapshot, paths: list[str], stamps: list[int]

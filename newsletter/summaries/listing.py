@@ -67,11 +67,17 @@ def unreadable_problem(where: str, reason: OSError) -> Problem:
 
 def unreadable_error(shown: str, unreadable: list[tuple[str, OSError]]) -> ContentError:
     """Every unreadable folder or file of a listing of `shown`, as one error."""
-    wheres = [f"{shown.rstrip('/')}/{rel}" if rel else shown for rel, _ in unreadable]
+    wheres = [unreadable_where(shown, rel) for rel, _ in unreadable]
     more = f" (and {len(wheres) - 1} more)" if len(wheres) > 1 else ""
     return ContentError(f"{wheres[0]} cannot be read ({_said(unreadable[0][1])}){more}",
                         [unreadable_problem(w, r) for w, (_, r) in zip(wheres, unreadable,
                                                                        strict=True)])
+
+
+def unreadable_where(shown: str, rel: str) -> str:
+    """Where an unreadable `rel` (relative to a listed folder shown as `shown`) is shown."""
+    folder = shown.rstrip("/")
+    return f"{folder}/{rel}" if rel else folder
 
 
 def _said(reason: OSError) -> str:
