@@ -73,6 +73,10 @@ def slug(text: str, limit: int = 60, keep: str = "") -> str:
 # intro) takes line feeds and tabs.
 _CONTROL_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+# The ASCII characters each kind of value takes (deleted by bytes.translate: what is left is a
+# control character).
+_ASCII_ONE_LINE = bytes(range(0x20, 0x7F))
+_ASCII_MULTILINE = _ASCII_ONE_LINE + b"\t\n"
 _CONTROL_NAMES = {"\x00": "NUL", "\t": "tab", "\n": "line feed", "\r": "carriage return",
                   "\x0b": "vertical tab", "\x0c": "form feed", "\x1b": "escape", "\x7f": "DEL",
                   "\x85": "next line", "\u2028": "line separator", "\u2029": "paragraph separator"}
@@ -83,6 +87,9 @@ def control_character(value: str, *, multiline: bool = False) -> str | None:
 
     Every boundary (config, issue files, summaries, imported records) rejects these with this
     one rule, so none can reach a header, a file name or an output."""
+    if value.isascii() and not value.encode("ascii").translate(
+            None, _ASCII_MULTILINE if multiline else _ASCII_ONE_LINE):
+        return None  # the usual case, about ten times faster than the search below
     found = (_CONTROL_MULTILINE if multiline else _CONTROL_ONE_LINE).search(value)
     if found is None:
         return None

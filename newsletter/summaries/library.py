@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -30,14 +29,9 @@ from newsletter.summaries.listing import (
 from newsletter.summaries.model import Entries, IndexEntry, Library, Summary
 from newsletter.summaries.names import is_hidden_name, is_summary_file_name
 from newsletter.summaries.parse import parse_file, problem_from_dict, summary_from_record
+from newsletter.summaries.reading import Read, read_many, summary_from_text
 from newsletter.summaries.table import FileState, FileTable, Key
 from newsletter.workspace import Workspace
-
-PARALLEL_MIN = 2000  # files to read before worker processes pay off
-
-
-def _parse_job(job: tuple[str, str, ZoneInfo, tuple[str, ...]]) -> dict[str, Any]:
-    return parse_file(*job)
 
 
 @dataclass
@@ -144,22 +138,22 @@ class _LoadContext:
         self.fingerprint = (ws.config.timezone, str(self.folder), *self.theme_ids)
         self.parse_seconds = 0.0
 
-    def parse_many(self, files: list[tuple[str, str]]) -> list[dict[str, Any]]:
-        """Read many (shown, path) files: in worker processes when there are thousands and
-        several cores."""
+    def read_many(self, files: list[tuple[str, str]]) -> list[Read]:
         started = perf_counter()
-        jobs = [(path, shown, self.tz, self.theme_ids) for shown, path in files]
-        workers = min(os.cpu_count() or 1, 4)
-        if len(jobs) < PARALLEL_MIN or workers < 2 or threading.active_count() > 1:
-            records = [parse_file(*job) for job in jobs]  # (no fork while threads run)
-        else:
-            from concurrent.futures import ProcessPoolExecutor
-            from multiprocessing import get_context
-
-            with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-                records = list(pool.map(_parse_job, jobs, chunksize=256))
+        found = read_many(files, self.tz, self.theme_ids)
         self.parse_seconds += perf_counter() - started
-        return records
+        return found
+
+    def fresh_state(self, found: Read, shown: str, path: str) -> FileState:
+        """The state of a file just read: a clean summary's Summary is made when asked for."""
+        text, sid, url, day = found
+        if sid is None:
+            from newsletter.summaries.index import loads
+
+            return self.state_of(loads(text), shown, path)
+        assert url is not None and day is not None
+        return FileState(IndexEntry(shown, sid, url, date.fromisoformat(day), partial(
+            summary_from_text, text, shown, path, self.tz)), (), ())
 
     def state_of(self, record: dict[str, Any], shown: str, path: str) -> FileState:
         entry = None
@@ -220,12 +214,14 @@ class _LoadContext:
                 fresh.append((shown, key))
             else:
                 table.put(shown, key, self.state_of(record, shown, self.path_of(shown)))
-        records = self.parse_many([(shown, self.path_of(shown)) for shown, _ in fresh])
+        from newsletter.summaries.index import Row
+
+        files = [(self.path_of(shown), shown) for shown, _ in fresh]
         changed_rows = []
-        for (shown, key), record in zip(fresh, records, strict=True):
-            file_state = self.state_of(record, shown, self.path_of(shown))
-            table.put(shown, key, file_state)
-            changed_rows.append((shown, _row(record, key, file_state)))
+        for (path, shown), (_, key), found in zip(files, fresh, self.read_many(files),
+                                                  strict=True):
+            table.put(shown, key, self.fresh_state(found, shown, path))
+            changed_rows.append((shown, Row(key, found[1], found[2], found[3], found[0])))
         removed = set(old.paths).difference(paths) if old.paths != paths else set()
         if cache is not None and (changed_rows or removed or notices):
             notices.extend(cache.store(changed_rows, removed, table.snapshot()))
@@ -328,16 +324,6 @@ def _cached_record(cache: Any, shown: str, key: Key) -> dict[str, Any] | None:
         return loads(text) if text is not None else None
     except ValueError:
         return None
-
-
-def _row(record: dict[str, Any], key: Key, state: FileState) -> Any:
-    """The cache row of a freshly read file (id, url and date only for a clean summary)."""
-    from newsletter.summaries.index import Row, dumps
-
-    entry = state.entry
-    if entry is None or record["problems"] or record["warnings"]:
-        return Row(key, None, None, None, dumps(record))
-    return Row(key, entry.id, entry.url, entry.day.isoformat(), dumps(record))
 
 
 def _summary_from_cache(cache: Any, shown: str, key: Key, path: str, tz: ZoneInfo,

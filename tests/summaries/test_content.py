@@ -418,21 +418,20 @@ def test_naive_datetime_is_taken_in_the_workspace_timezone(make_ws, value: str) 
 
 
 def test_a_file_that_cannot_be_read_is_a_named_problem(make_ws, monkeypatch):
-    import builtins
-
     from helpers import summary_text
 
     from newsletter.errors import ContentError
+    from newsletter.summaries import parse
 
     ws = make_ws(summaries={"a.md": summary_text(), "b.md": summary_text(slug="b")})
-    real_open = builtins.open
+    real_read = parse.read_bytes
 
-    def refusing_open(file, *args, **kwargs):
-        if str(file).endswith("b.md"):
+    def refusing_read(path):  # (the tests run as root: a file's mode would not stop them)
+        if str(path).endswith("b.md"):
             raise PermissionError(13, "Permission denied")
-        return real_open(file, *args, **kwargs)
+        return real_read(path)
 
-    monkeypatch.setattr(builtins, "open", refusing_open)
+    monkeypatch.setattr(parse, "read_bytes", refusing_read)
     with pytest.raises(ContentError) as exc:
         load_library(ws, use_cache=False)
     assert [(p.where, p.message) for p in exc.value.problems] == [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import subprocess
 import sys
 
@@ -10,7 +11,12 @@ import pytest
 import yaml
 from helpers import REPO
 
-from newsletter.summaries.frontmatter import implicit_resolvers, simple_front_matter, yaml_loader
+from newsletter.summaries.frontmatter import (
+    _plain_unsafe,
+    implicit_resolvers,
+    simple_front_matter,
+    yaml_loader,
+)
 
 REPO = REPO
 
@@ -114,6 +120,19 @@ def test_random_lines_agree_or_fall_back():
         value = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
         accepted += agree([f"key: {value}"])
     assert accepted > 200  # the fast path really ran
+
+
+# The rule of a plain value YAML could read otherwise, as one regex (the reader tests substrings
+# instead, which is faster): it must decline exactly these.
+UNSAFE = re.compile(r"""^[-?:,\[\]{}#&*!|>'"%@`~ ]|[\[\]{}]|: | #|:$|\t""")
+
+
+def test_the_unsafe_value_rule_is_the_regex_rule():
+    rng = random.Random(20261130)
+    alphabet = [*"ab Z0:-#[],{}'\"!&*|>%@`~?.=\t\xa0", ": ", " #"]
+    for _ in range(20_000):
+        value = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 8)))
+        assert _plain_unsafe(value) == bool(UNSAFE.search(value)), repr(value)
 
 
 def test_sample_summaries_use_the_fast_path_and_agree():

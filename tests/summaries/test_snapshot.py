@@ -12,6 +12,7 @@ from helpers import many_summaries, summary_text
 from newsletter.build import build
 from newsletter.storage.cache import CACHE_DIR
 from newsletter.summaries import library as library_module
+from newsletter.summaries import reading as reading_module
 from newsletter.summaries.index import CACHE_FILE, IndexCache, Snapshot
 from newsletter.summaries.library import load_library
 from newsletter.summaries.listing import list_summary_files
@@ -27,7 +28,8 @@ def ws(make_ws):
 def _no_parsing(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError(f"a file was read: {args[:2]}")
-    monkeypatch.setattr(library_module, "parse_file", refuse)
+    for module in (library_module, reading_module):  # one file, and many at once
+        monkeypatch.setattr(module, "parse_file", refuse)
 
 
 def test_warm_load_reads_no_file_and_only_the_shown_records(ws, monkeypatch):
@@ -48,8 +50,8 @@ def test_one_edit_reads_one_file(ws, monkeypatch):
     path = ws.summaries_path / "2026-05" / "s003.md"
     path.write_text(path.read_text().replace("Study number 3", "Study number three"))
     read: list[str] = []
-    original = library_module.parse_file
-    monkeypatch.setattr(library_module, "parse_file",
+    original = reading_module.parse_file
+    monkeypatch.setattr(reading_module, "parse_file",
                         lambda *args: read.append(args[1]) or original(*args))
     result = build(ws, "2026-05", write=False)
     assert read == ["summaries/2026-05/s003.md"]
