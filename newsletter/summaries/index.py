@@ -121,7 +121,7 @@ class CacheState:
 def head_sum(path: str, size: int, mtime_ns: int, ctime_ns: int, sid: str | None,
              url: str | None, day: str | None) -> int:
     """crc32 of a row's head, as HEAD_TEXT builds it in SQL (so reading costs one crc32)."""
-    text = "\x1f".join(str(v) for v in (path, size, mtime_ns, ctime_ns, sid, url, day))
+    text = f"{path}\x1f{size}\x1f{mtime_ns}\x1f{ctime_ns}\x1f{sid}\x1f{url}\x1f{day}"
     return zlib.crc32(text.encode("utf-8"))
 
 
@@ -290,8 +290,11 @@ class IndexCache:
             self.conn = None
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 def dumps(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str)
+    return _ENCODER.encode(record)  # json.dumps would make this encoder again for each record
 
 
 def loads(text: str) -> dict[str, Any]:

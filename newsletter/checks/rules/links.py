@@ -3,14 +3,17 @@ with `check --online`, every link and image answers (fetched by newsletter/check
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
 from lxml.html import HtmlElement
 
-from newsletter.checks import online as fetching
 from newsletter.checks.dom import body, describe, elements, headings_before, tag
 from newsletter.checks.model import HTML_PART, TEXT_PART, CheckContext, Finding, check, error, warning
 from newsletter.checks.tags import is_merge_tag, is_placeholder
+
+if TYPE_CHECKING:  # fetching (asyncio, ssl) is loaded only by `check --online`
+    from newsletter.checks import online as fetching
 
 UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign")
 BLOCKED_SCHEMES = ("javascript", "data", "vbscript", "file")
@@ -159,6 +162,8 @@ def online(ctx: CheckContext) -> list[Finding]:
     within 10 s and TLS errors are errors; a redirect is a warning naming the final URL."""
     if not ctx.online:  # the runner selects this rule only with --online
         return []
+    from newsletter.checks import online as fetching
+
     places = fetching.urls_of(ctx.document)
     cache = fetching.LinkCache.for_workspace(ctx.root)
     results = fetching.run_sync(fetching.check_urls(places, cache=cache))
