@@ -30,7 +30,7 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from newsletter.errors import Problem
 from newsletter.storage.cache import CACHE_DIR, discarded_notice, ignore_in_git
@@ -53,16 +53,17 @@ CREATE TABLE IF NOT EXISTS snapshot (
 Key = tuple[int, int, int]
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """One file as stored: its key, and for a clean summary (no problem, no warning) its id, url
-    and local date, so that selecting needs no decoding; `record` is the whole record as JSON."""
+    and local date, so that selecting needs no decoding; `record` is the whole record as JSON.
+    `sums`: its (head_sum, record_sum) when already computed (by the process that read it)."""
 
     key: Key
     sid: str | None
     url: str | None
     day: str | None
     record: str
+    sums: tuple[int, str] | None = None
 
 
 @dataclass
@@ -135,7 +136,12 @@ def record_sum(path: str, record: str) -> str:
     return hashlib.sha256(f"{path}\x1f{record}".encode()).hexdigest()
 
 
-def _storable(path: str) -> bool:
+def row_sums(path: str, row: Row) -> tuple[int, str]:
+    """What `store` writes beside a row to verify it later: (head_sum, record_sum)."""
+    return head_sum(path, *row.key, row.sid, row.url, row.day), record_sum(path, row.record)
+
+
+def storable(path: str) -> bool:
     """A path SQLite can hold: a file name that is not valid UTF-8 (a surrogate escape) is never
     stored, so that file is read on every run (it has a problem anyway: its id)."""
     try:
@@ -231,7 +237,7 @@ class IndexCache:
         """The stored record of one file, stored for its current `key` (None when the cache
         cannot say). A record that does not verify is dropped, so the next run reads its file
         and stores it again."""
-        if not _storable(path):
+        if not storable(path):
             return None
         try:
             if self.conn is None:
@@ -255,8 +261,8 @@ class IndexCache:
         """Write the changed rows, forget the removed ones and replace the snapshot, at once."""
         if self.conn is None:
             return []
-        gone = [(path,) for path in removed if _storable(path)]
-        changed = [(path, row) for path, row in changed if _storable(path)]
+        gone = [(path,) for path in removed if storable(path)]
+        changed = [(path, row) for path, row in changed if storable(path)]
         if not changed and not gone and not self.notices:
             return []
         data = snapshot.dumps()
@@ -272,8 +278,7 @@ class IndexCache:
             self.conn.executemany(
                 "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(path, *row.key, row.sid, row.url, row.day, row.record,
-                  head_sum(path, *row.key, row.sid, row.url, row.day),
-                  record_sum(path, row.record)) for path, row in changed])
+                  *(row.sums or row_sums(path, row))) for path, row in changed])
             self.conn.execute("INSERT OR REPLACE INTO snapshot VALUES (0, ?, ?)",
                               (data, snapshot_sum(data)))
             self.conn.execute("COMMIT")

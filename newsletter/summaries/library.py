@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from newsletter.errors import ContentError, Problem
 from newsletter.storage.journal import STAGING, recover_files
 from newsletter.storage.lock import workspace_lock
-from newsletter.summaries.index import Snapshot
+from newsletter.summaries.index import IndexCache, Row, Snapshot, loads
 from newsletter.summaries.listing import (
     Listing,
     changed_positions,
@@ -29,7 +29,7 @@ from newsletter.summaries.listing import (
 from newsletter.summaries.model import Entries, IndexEntry, Library, Summary
 from newsletter.summaries.names import is_hidden_name, is_summary_file_name
 from newsletter.summaries.parse import parse_file, problem_from_dict, summary_from_record
-from newsletter.summaries.reading import Read, read_many, summary_from_text
+from newsletter.summaries.reading import read_many, summary_from_text
 from newsletter.summaries.table import FileState, FileTable, Key
 from newsletter.workspace import Workspace
 
@@ -139,22 +139,25 @@ class _LoadContext:
         self.fingerprint = (ws.config.timezone, str(self.folder), *self.theme_ids)
         self.parse_seconds = 0.0
 
-    def read_many(self, files: list[tuple[str, str]]) -> list[Read]:
+    def read_fresh(self, table: FileTable, positions: list[int]) -> list[tuple[str, Row]]:
+        """Read the files at these positions of the table (each listed with its key) into it;
+        their rows for the index (made and hashed where the files were read)."""
         started = perf_counter()
-        found = read_many(files, self.tz, self.theme_ids)
+        paths, stamps, path_of = table.paths, table.stamps, self.path_of
+        files = [(path_of(paths[i]), paths[i], key_at(stamps, i)) for i in positions]
+        rows = []
+        for i, (path, shown, key), row in zip(positions, files,
+                                               read_many(files, self.tz, self.theme_ids),
+                                               strict=True):
+            if row.sid is None:  # problems or warnings: the record says which
+                table.put(shown, key, self.state_of(loads(row.record), shown, path))
+            else:  # a clean summary: its Summary is made when asked for
+                assert row.url is not None and row.day is not None
+                table.put_clean(i, IndexEntry(shown, row.sid, row.url, date.fromisoformat(
+                    row.day), partial(summary_from_text, row.record, shown, path, self.tz)))
+            rows.append((shown, row))
         self.parse_seconds += perf_counter() - started
-        return found
-
-    def fresh_state(self, found: Read, shown: str, path: str) -> FileState:
-        """The state of a file just read: a clean summary's Summary is made when asked for."""
-        text, sid, url, day = found
-        if sid is None:
-            from newsletter.summaries.index import loads
-
-            return self.state_of(loads(text), shown, path)
-        assert url is not None and day is not None
-        return FileState(IndexEntry(shown, sid, url, date.fromisoformat(day), partial(
-            summary_from_text, text, shown, path, self.tz)), (), ())
+        return rows
 
     def state_of(self, record: dict[str, Any], shown: str, path: str) -> FileState:
         entry = None
@@ -182,8 +185,6 @@ class _LoadContext:
         """Every file, through the index cache when `use_cache`: one stat per file (or the
         `listing` given), and the files whose key changed (or that the cache does not know) are
         read."""
-        from newsletter.summaries.index import IndexCache
-
         unreadable: list[tuple[str, OSError]] = []
         if listing is not None:
             rels, stamps, links = listing[0], listing[1], list(listing[2])
@@ -206,23 +207,16 @@ class _LoadContext:
         else:
             table, stale = self._merge(old, paths, stamps)
         table.cache = cache  # where the entries of unchanged files find their records
-        fresh: list[tuple[str, Key]] = []
+        fresh: list[int] = []
         for i in stale:  # a file not clean (problems, warnings) keeps them in its record
             shown, key = paths[i], key_at(stamps, i)
             record = _cached_record(cache, shown, key) if table.ids[i] is None and \
                 old.key(shown) == key else None
             if record is None:
-                fresh.append((shown, key))
+                fresh.append(i)
             else:
                 table.put(shown, key, self.state_of(record, shown, self.path_of(shown)))
-        from newsletter.summaries.index import Row
-
-        files = [(self.path_of(shown), shown) for shown, _ in fresh]
-        changed_rows = []
-        for (path, shown), (_, key), found in zip(files, fresh, self.read_many(files),
-                                                  strict=True):
-            table.put(shown, key, self.fresh_state(found, shown, path))
-            changed_rows.append((shown, Row(key, found[1], found[2], found[3], found[0])))
+        changed_rows = self.read_fresh(table, fresh)
         removed = set(old.paths).difference(paths) if old.paths != paths else set()
         if cache is not None and (changed_rows or removed or notices):
             notices.extend(cache.store(changed_rows, removed, table.snapshot()))
@@ -318,8 +312,6 @@ def link_problem(shown: str) -> Problem:
 def _cached_record(cache: Any, shown: str, key: Key) -> dict[str, Any] | None:
     """The stored record of an unchanged file (stored for this `key`: another process may have
     stored a newer one since the snapshot was read)."""
-    from newsletter.summaries.index import loads
-
     text = cache.record(shown, key) if cache is not None else None
     try:
         return loads(text) if text is not None else None

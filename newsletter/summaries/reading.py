@@ -6,55 +6,54 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from newsletter.summaries.index import Key, Row, dumps, loads, row_sums, storable
 from newsletter.summaries.model import Summary
 from newsletter.summaries.parse import parse_file, summary_from_record
 
 PARALLEL_MIN = 2000  # files to read before worker processes pay off
 
-# What reading a file gives the scan: the record as the index stores it (JSON text) and, for a
-# clean summary (no problem, no warning), its id, url and local date; three None otherwise.
-Read = tuple[str, str | None, str | None, str | None]
-
-
-def read_for_index(path: str, shown: str, tz: ZoneInfo, theme_ids: tuple[str, ...]) -> Read:
-    """Read and validate one file, in the form the index stores and the scan uses: made where
-    the file is read (a worker process), so the main process neither encodes the record nor
-    builds a Summary for each of thousands of files."""
-    from newsletter.summaries.index import dumps
-
+def read_for_index(path: str, shown: str, key: Key, tz: ZoneInfo,
+                   theme_ids: tuple[str, ...]) -> Row:
+    """Read and validate one file into the row the index stores for it (`key`: the file's key
+    as listed), with the row's sums: made where the file is read (a worker process), so the
+    main process neither encodes nor hashes the records of thousands of files."""
     record = parse_file(path, shown, tz, theme_ids)
     fields = record["summary"]
     text = dumps(record)
     if fields is None or record["problems"] or record["warnings"]:
-        return text, None, None, None
-    # "published" is the aware datetime in the workspace's zone, ISO: its date comes first
-    return text, fields["id"], fields["url"], fields["published"][:10]
+        row = Row(key, None, None, None, text)
+    else:  # "published" is the aware datetime in the workspace's zone, ISO: its date first
+        row = Row(key, fields["id"], fields["url"], fields["published"][:10], text)
+    return row._replace(sums=row_sums(shown, row)) if storable(shown) else row
 
 
-def _read_job(job: tuple[str, str], tz: ZoneInfo, theme_ids: tuple[str, ...]) -> Read:
-    return read_for_index(job[0], job[1], tz, theme_ids)
+def _read_job(job: tuple[str, str, Key], tz: ZoneInfo, theme_ids: tuple[str, ...]) -> Row:
+    return read_for_index(job[0], job[1], job[2], tz, theme_ids)
 
 
-def read_many(files: list[tuple[str, str]], tz: ZoneInfo, theme_ids: tuple[str, ...]
-              ) -> list[Read]:
-    """Read many (path, shown) files: in worker processes when there are thousands and several
-    cores (never while other threads run: a fork would copy their locks)."""
+def read_many(files: list[tuple[str, str, Key]], tz: ZoneInfo, theme_ids: tuple[str, ...]
+              ) -> Iterator[Row]:
+    """The rows of many (path, shown, key) files, in order: read in worker processes when there
+    are thousands and several cores (never while other threads run: a fork would copy their
+    locks). The workers' rows are all taken in before the first is given: taking each as it
+    comes costs more CPU than it saves (the pool's result thread and the caller take turns)."""
     job = partial(_read_job, tz=tz, theme_ids=theme_ids)
     workers = min(os.cpu_count() or 1, 4)
     if len(files) < PARALLEL_MIN or workers < 2 or threading.active_count() > 1:
-        return [job(file) for file in files]
+        yield from map(job, files)
+        return
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
     with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-        return list(pool.map(job, files, chunksize=256))
+        found = list(pool.map(job, files, chunksize=256))
+    yield from found
 
 
 def summary_from_text(text: str, shown: str, path: str, tz: ZoneInfo) -> Summary:
     """The Summary of a clean record read in this run (its JSON text, as the index stores it)."""
-    from newsletter.summaries.index import loads
-
     return summary_from_record(loads(text)["summary"], shown, path, tz)

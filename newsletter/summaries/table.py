@@ -57,6 +57,13 @@ class FileTable:
         if state.problems or state.warnings:
             self.notes[shown] = state
 
+    def put_clean(self, i: int, entry: IndexEntry) -> None:
+        """A clean summary (no problem, no warning) read for the file at position `i`, whose
+        key the table already holds: `put` without the search."""
+        self.ids[i], self.urls[i], self.days[i] = entry.id, entry.url, entry.day.isoformat()
+        self.made[entry.path] = entry
+        self.notes.pop(entry.path, None)
+
     def drop(self, shown: str) -> None:
         i = bisect_left(self.paths, shown)
         if i < len(self.paths) and self.paths[i] == shown:

@@ -47,15 +47,14 @@ from newsletter.workspace import open_workspace
 reading.PARALLEL_MIN = int(sys.argv[2])
 from concurrent.futures import ProcessPoolExecutor
 used, pools = [], []
-original, start_pool = library._LoadContext.read_many, ProcessPoolExecutor.__init__
-def read_many(self, files):
-    found = original(self, files)
+original, start_pool = library.read_many, ProcessPoolExecutor.__init__
+def read_many(files, *args):
     used.append(len(files))
-    return found
+    yield from original(files, *args)
 def count_pools(self, *args, **kwargs):
     pools.append(args)
     start_pool(self, *args, **kwargs)
-library._LoadContext.read_many = read_many
+library.read_many = read_many
 ProcessPoolExecutor.__init__ = count_pools
 from pathlib import Path
 ws = open_workspace(Path(sys.argv[1]))
