@@ -7,11 +7,14 @@ the file is read again. Deleting the cache changes no output. A cache that canno
 was written by another format, is rebuilt and a notice says so.
 
 Besides one row per file, the cache holds a snapshot: every file's path, key, id, url and date
-as columns in one marshal blob, written in the same transaction as the rows. A build reads that
-blob at once instead of decoding 20,000 rows, compares it with what it finds on disk, and reads
-a row's record only for the summaries it shows.
+as columns in three blobs (the paths, the keys, the rest), written in the same transaction as
+the rows. A build reads them at once instead of decoding 20,000 rows, compares them with what it
+finds on disk, and reads a row's record only for the summaries it shows. A build after an edit
+writes again only the blobs that changed (usually the keys alone: 2.4 of 11 MB for 100,000
+files), and only when the snapshot is still the one it read (`generation`, moved by every
+write); otherwise it writes all three.
 
-Nothing is trusted unverified (SQLite keeps no checksum of its own): the snapshot is stored
+Nothing is trusted unverified (SQLite keeps no checksum of its own): each blob is stored
 with the sha256 of its bytes, each row with a crc32 of what every build reads (`head_sum`) and a
 sha256 of its record (`record_sum`). What does not verify is dropped with a notice and the
 files are read again.
@@ -36,8 +39,9 @@ from newsletter.errors import Problem
 from newsletter.storage.cache import CACHE_DIR, discarded_notice, ignore_in_git
 
 CACHE_FILE = "index.sqlite"
-FORMAT = "6"
-SNAPSHOT_VERSION = 1
+FORMAT = "7"
+SNAPSHOT_VERSION = 2
+SNAPSHOT_PARTS = ("paths", "stamps", "columns")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
@@ -46,7 +50,8 @@ CREATE TABLE IF NOT EXISTS files (
     head_sum INTEGER NOT NULL, record_sum TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS snapshot (
-    id INTEGER PRIMARY KEY CHECK (id = 0), data BLOB NOT NULL, sum TEXT NOT NULL
+    part TEXT PRIMARY KEY CHECK (part IN ('paths', 'stamps', 'columns')), data BLOB NOT NULL,
+    sum TEXT NOT NULL
 );
 """
 
@@ -94,20 +99,32 @@ class Snapshot:
         size, mtime, ctime = self.stamps[3 * i:3 * i + 3]
         return size, mtime, ctime
 
-    def dumps(self) -> bytes:
-        stamps = array("q", self.stamps).tobytes()
-        return marshal.dumps((SNAPSHOT_VERSION, self.paths, self.ids, self.urls, self.days,
-                              stamps))
+    def part(self, name: str) -> bytes:
+        """One of the SNAPSHOT_PARTS as stored."""
+        if name == "stamps":
+            return array("q", self.stamps).tobytes()
+        if name == "paths":
+            return marshal.dumps((SNAPSHOT_VERSION, self.paths))
+        return marshal.dumps((SNAPSHOT_VERSION, self.ids, self.urls, self.days))
+
+    def changed_parts(self, old: Snapshot) -> list[str]:
+        """The parts that differ from `old` (list comparisons: C walks them)."""
+        return [name for name, same in (
+            ("paths", self.paths == old.paths), ("stamps", self.stamps == old.stamps),
+            ("columns", self.ids == old.ids and self.urls == old.urls and self.days == old.days),
+        ) if not same]
 
     @classmethod
-    def loads(cls, data: bytes) -> Snapshot:
+    def from_parts(cls, parts: dict[str, bytes]) -> Snapshot:
+        """The snapshot of its stored parts (verified bytes only: marshal trusts its input)."""
         try:
-            version, paths, ids, urls, days, raw = marshal.loads(data)
+            version, paths = marshal.loads(parts["paths"])
+            again, ids, urls, days = marshal.loads(parts["columns"])
             stamps = array("q")
-            stamps.frombytes(raw)
-        except (EOFError, ValueError, TypeError) as exc:
+            stamps.frombytes(parts["stamps"])
+        except (EOFError, ValueError, TypeError, KeyError) as exc:
             raise ValueError(f"unreadable snapshot ({exc})") from None
-        if version != SNAPSHOT_VERSION or not (
+        if version != SNAPSHOT_VERSION or again != SNAPSHOT_VERSION or not (
                 len(paths) == len(ids) == len(urls) == len(days) == len(stamps) // 3):
             raise ValueError("unreadable snapshot")
         return cls(paths, stamps.tolist(), ids, urls, days)
@@ -163,6 +180,10 @@ class IndexCache:
         self.fingerprint = digest
         self.conn: sqlite3.Connection | None = None
         self.notices: list[Problem] = []  # entries that did not verify (also found later)
+        # the snapshot as read, and the generation it was read at: `store` writes only what
+        # changed since, while the cache is still at that generation
+        self.read_snapshot: Snapshot | None = None
+        self.generation: str | None = None
 
     def open(self) -> CacheState:
         """Read the snapshot; a broken or foreign cache is emptied (with a notice). The notices
@@ -200,10 +221,16 @@ class IndexCache:
             self.conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                                   [("format", FORMAT), ("fingerprint", self.fingerprint)])
             return Snapshot.empty()
-        found = self.conn.execute("SELECT data, sum FROM snapshot WHERE id = 0").fetchone()
-        if found is not None:
-            if isinstance(found[0], bytes) and snapshot_sum(found[0]) == found[1]:
-                return Snapshot.loads(found[0])  # marshal only ever reads verified bytes
+        found = {part: (data, total) for part, data, total
+                 in self.conn.execute("SELECT part, data, sum FROM snapshot")}
+        if found:
+            parts = {part: data for part, (data, total) in found.items()
+                     if isinstance(data, bytes) and snapshot_sum(data) == total}
+            if sorted(parts) == sorted(SNAPSHOT_PARTS):
+                with contextlib.suppress(ValueError):
+                    snapshot = Snapshot.from_parts(parts)
+                    self.read_snapshot, self.generation = snapshot, meta.get("generation")
+                    return snapshot
             self.notices.append(discarded_notice(self.shown, "the cached snapshot"))
             self.conn.execute("DELETE FROM snapshot")
         return self._rows()
@@ -265,7 +292,6 @@ class IndexCache:
         changed = [(path, row) for path, row in changed if storable(path)]
         if not changed and not gone and not self.notices:
             return []
-        data = snapshot.dumps()
         try:
             # IMMEDIATE: the write lock first, then the settings this run read with must still
             # be the cache's (another command may have started it again for new settings)
@@ -274,20 +300,36 @@ class IndexCache:
             if meta.get("format") != FORMAT or meta.get("fingerprint") != self.fingerprint:
                 self.conn.execute("ROLLBACK")
                 return []
+            parts = self._parts_to_write(snapshot, meta.get("generation"))
             self.conn.executemany("DELETE FROM files WHERE path = ?", gone)
             self.conn.executemany(
                 "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(path, *row.key, row.sid, row.url, row.day, row.record,
                   *(row.sums or row_sums(path, row))) for path, row in changed])
-            self.conn.execute("INSERT OR REPLACE INTO snapshot VALUES (0, ?, ?)",
-                              (data, snapshot_sum(data)))
+            written = [(name, snapshot.part(name)) for name in parts]
+            self.conn.executemany("INSERT OR REPLACE INTO snapshot VALUES (?, ?, ?)",
+                                  [(name, data, snapshot_sum(data)) for name, data in written])
+            generation = str(int(meta.get("generation") or 0) + 1)
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)",
+                              (generation,))
             self.conn.execute("COMMIT")
+            self.read_snapshot, self.generation = snapshot, generation
         except sqlite3.DatabaseError as exc:
             with contextlib.suppress(sqlite3.DatabaseError):
                 self.conn.execute("ROLLBACK")
             return [Problem(self.shown, f"the cache could not be updated ({exc}); the build is "
                             "not affected", level="warning")]
         return []
+
+    def _parts_to_write(self, snapshot: Snapshot, generation: str | None) -> list[str]:
+        """The parts that changed since the snapshot was read, if the cache still holds that
+        snapshot whole (no other process wrote since, no part was dropped); else all."""
+        assert self.conn is not None
+        stored = {part for (part,) in self.conn.execute("SELECT part FROM snapshot")}
+        if self.read_snapshot is None or generation != self.generation or \
+                stored != set(SNAPSHOT_PARTS):
+            return list(SNAPSHOT_PARTS)
+        return snapshot.changed_parts(self.read_snapshot)
 
     def close(self) -> None:
         if self.conn is not None:

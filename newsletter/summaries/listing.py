@@ -6,7 +6,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, compress
+from operator import ne
 from pathlib import Path
 from stat import S_ISDIR, S_ISLNK, S_ISREG
 from typing import TYPE_CHECKING
@@ -205,21 +206,12 @@ def iter_summary_files(folder: Path, links: list[str] | None = None, shown: str 
 
 def changed_positions(old: list[int], new: list[int], width: int) -> list[int]:
     """The positions of the items (`width` values each) that differ between two equally long
-    lists, found by halving: C compares the slices, Python only walks down to what changed."""
-    found: list[int] = []
-
-    def walk(low: int, high: int) -> None:
-        if old[low * width:high * width] == new[low * width:high * width]:
-            return
-        if high - low == 1:
-            found.append(low)
-            return
-        middle = (low + high) // 2
-        walk(low, middle)
-        walk(middle, high)
-
+    lists. C does the walking: one comparison of the whole lists, and where they differ, the
+    values compared pairwise with only the differing ones' places reaching Python (half the
+    time of halving the lists by slices, which copied them)."""
     if len(old) != len(new):
         raise ValueError("lists of different lengths")
-    if old:
-        walk(0, len(old) // width)
-    return found
+    if old == new:
+        return []
+    differing = compress(range(len(old)), map(ne, old, new))
+    return list(dict.fromkeys(i // width for i in differing))

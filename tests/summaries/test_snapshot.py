@@ -58,20 +58,22 @@ def test_one_edit_reads_one_file(ws, monkeypatch):
     assert "Study number three" in result.html
 
 
-def _tampered(data: bytes) -> bytes:
-    """A well-formed snapshot that says something else: the first summary's date moved."""
-    snapshot = Snapshot.loads(data)
+def _tampered(parts: dict[str, bytes]) -> bytes:
+    """A well-formed part that says something else: the first summary's date moved."""
+    snapshot = Snapshot.from_parts(parts)
     snapshot.days[0] = "2026-05-31" if snapshot.days[0] != "2026-05-31" else "2026-05-01"
-    return snapshot.dumps()
+    return snapshot.part("columns")
 
 
-@pytest.mark.parametrize("damage", [lambda data: b"not marshal at all", lambda data: b"",
+@pytest.mark.parametrize("part", ["paths", "stamps", "columns"])
+@pytest.mark.parametrize("damage", [lambda parts: b"not marshal at all", lambda parts: b"",
                                     _tampered], ids=["garbage", "empty", "well-formed but changed"])
-def test_broken_snapshot_is_rebuilt_with_a_notice(ws, damage, monkeypatch):
+def test_broken_snapshot_is_rebuilt_with_a_notice(ws, damage, part, monkeypatch):
     first = build(ws, "2026-05", write=False)
     with sqlite3.connect(ws.root / CACHE_DIR / CACHE_FILE) as conn:
-        [(data,)] = conn.execute("SELECT data FROM snapshot")
-        conn.execute("UPDATE snapshot SET data = ?", (damage(data),))
+        parts = dict(conn.execute("SELECT part, data FROM snapshot"))
+        assert sorted(parts) == ["columns", "paths", "stamps"]
+        conn.execute("UPDATE snapshot SET data = ? WHERE part = ?", (damage(parts), part))
     _no_parsing(monkeypatch)  # the rows, each verified, still know every file
     archive = load_library(ws)
     assert [n.message for n in archive.notices] == [
@@ -234,3 +236,84 @@ def test_the_watcher_path_inside_a_linked_folder_is_never_read(make_ws, tmp_path
                          changed=[str(ws.summaries_path / "linked" / "x.md")])
     assert [s.id for s in again.summaries] == ["a"]
     assert [p.where for p in again.skipped] == ["summaries/linked"]
+
+
+# --- a build after an edit writes only the parts of the snapshot that changed -----------------
+
+
+def _parts_written(monkeypatch) -> list[list[str]]:
+    """The snapshot parts each store writes, in order of the stores."""
+    stores: list[list[str]] = []
+    original = IndexCache.store
+
+    def store(self, changed, removed, snapshot):
+        names: list[str] = []
+        stores.append(names)
+        part = snapshot.part
+        snapshot.part = lambda name: names.append(name) or part(name)
+        return original(self, changed, removed, snapshot)
+    monkeypatch.setattr(IndexCache, "store", store)
+    return stores
+
+
+def _plain(archive):
+    return [(s.path, s.id, s.url, s.published, s.title) for s in archive.summaries]
+
+
+@pytest.mark.parametrize(("edit", "parts"), [
+    (lambda folder: (folder / "2026-05" / "s003.md").write_text(summary_text(
+        title="Study three, retitled", slug="s003", published="2026-05-04")), ["stamps"]),
+    (lambda folder: (folder / "2026-05" / "s003.md").write_text(summary_text(
+        title="Study three, moved", slug="s003", published="2026-05-20")), ["stamps", "columns"]),
+    (lambda folder: (folder / "2026-05" / "new.md").write_text(summary_text(
+        title="A new study", slug="new")), ["paths", "stamps", "columns"]),
+    (lambda folder: (folder / "2025" / "03.md").unlink(), ["paths", "stamps", "columns"]),
+], ids=["title", "date", "added", "removed"])
+def test_an_edit_writes_only_the_parts_that_changed(ws, monkeypatch, edit, parts):
+    load_library(ws)
+    stores = _parts_written(monkeypatch)
+    edit(ws.summaries_path)
+    after = load_library(ws)
+    assert stores == [parts]
+    again = load_library(ws)  # from the snapshot so written: what the files say
+    assert again.notices == [] and stores == [parts]
+    assert _plain(again) == _plain(after) == _plain(load_library(ws, use_cache=False))
+
+
+def test_a_snapshot_another_run_wrote_meanwhile_is_written_whole(ws, monkeypatch):
+    """Run A reads the snapshot; run B stores a new one; A then writes all three parts (its
+    unchanged paths and columns with B's newer stamps would not match)."""
+    load_library(ws)
+    stores = _parts_written(monkeypatch)
+    first = IndexCache(ws.root, ["UTC", *open_theme_ids(ws)])
+    state = first.open()
+    path = ws.summaries_path / "2026-05" / "s003.md"
+    path.write_text(path.read_text().replace("Study number 3", "Study number three"))
+    load_library(ws)  # run B
+    assert stores == [["stamps"]]
+    from newsletter.summaries.index import Row
+
+    old = state.snapshot
+    shown, key = old.paths[0], old.key_at(0)
+    record = first.record(shown, key)
+    assert record is not None
+    newer = (key[0], key[1] + 1, key[2])  # A's own (made-up) change to one file
+    stamps = [*newer, *old.stamps[3:]]
+    assert first.store([(shown, Row(newer, old.ids[0], old.urls[0], old.days[0], record))], [],
+                       Snapshot(old.paths, stamps, old.ids, old.urls, old.days)) == []
+    assert stores == [["stamps"], ["paths", "stamps", "columns"]]
+    first.close()
+    assert load_library(ws).notices == []  # whole and verified
+
+
+def test_a_dropped_part_makes_the_next_store_write_all(ws, monkeypatch):
+    load_library(ws)
+    with sqlite3.connect(ws.root / CACHE_DIR / CACHE_FILE) as conn:
+        conn.execute("DELETE FROM snapshot WHERE part = 'paths'")
+    stores = _parts_written(monkeypatch)
+    archive = load_library(ws)  # the rows rebuild it, with a notice
+    assert [n.message for n in archive.notices] == [
+        "the cached snapshot did not verify (truncated or changed on disk) and was discarded "
+        "and rebuilt; the output is not affected"]
+    assert stores == [["paths", "stamps", "columns"]]
+    assert load_library(ws).notices == []
