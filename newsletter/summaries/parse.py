@@ -142,6 +142,7 @@ def _text(meta: dict[str, Any], key: str, out: FileProblems, *, required: bool =
 
 
 _SPACE_RUN = re.compile(r"\s\s|[^\S ]")
+_KNOWN = frozenset(KNOWN_KEYS)
 
 
 def _url(meta: dict[str, Any], key: str, out: FileProblems, *, required: bool = False,
@@ -207,7 +208,7 @@ def make_summary(source: Source, path: str, default_id: str, tz: ZoneInfo,
     if image and not isinstance(image_alt, str):
         out.error("is required when image is set", "image_alt",
                   fix='describe the image, or write image_alt: "" for a decorative one')
-    for key in sorted(set(meta) - set(KNOWN_KEYS)):
+    for key in sorted(meta.keys() - _KNOWN):
         out.warn(f"unknown front-matter key '{key}' (kept, not used)", key)
     summary = Summary(
         id=summary_id,
@@ -223,7 +224,7 @@ def make_summary(source: Source, path: str, default_id: str, tz: ZoneInfo,
         source_url=_url(meta, "source_url", out),
         image=image,
         image_alt=image_alt.strip() if isinstance(image_alt, str) else None,
-        extra={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
+        extra={k: v for k, v in meta.items() if k not in _KNOWN},
     )
     return None if out.problems else summary
 

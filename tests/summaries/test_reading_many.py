@@ -151,3 +151,35 @@ def test_text_values_follow_the_rules_on_the_fast_path_too(value):
     got = _text({"title": value}, "title", out)
     expected, messages = _text_by_the_rules(value) if value else (None, [])
     assert (got, [p.message for p in out.problems]) == (expected, messages)
+
+
+def _http_by_urlsplit(value: str, https_only: bool) -> bool:
+    """is_http_url's rule, through urlsplit alone."""
+    from urllib.parse import urlsplit
+
+    if not value or re.search(r"\s", value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False  # (is_http_url lets urlsplit's error through: compared apart)
+    return parts.scheme in (("https",) if https_only else ("http", "https")) and bool(parts.netloc)
+
+
+URL_PARTS = st.lists(st.sampled_from(
+    ["http", "https", "HTTPS", "ftp", "://", ":", "//", "/", "?", "#", "a", "Z", "0", ".", "-",
+     "example.org", ":8080", "[", "]", "@", "%20", "é", "\x01", " ", "\t", "~", "!"]), max_size=8)
+
+
+@settings(max_examples=500, deadline=None)
+@given(URL_PARTS)
+def test_the_plain_url_fast_path_gives_urlsplits_answer(parts):
+    from newsletter.values import is_http_url
+
+    value = "".join(parts)
+    for https_only in (False, True):
+        try:
+            got = is_http_url(value, https_only=https_only)
+        except ValueError:
+            continue  # urlsplit refused it (an unclosed [): the fast path took no part
+        assert got == _http_by_urlsplit(value, https_only), (value, https_only)
