@@ -5,7 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: install demo test lint browser spamassassin openssl node-mjml caniemail bench bench-compilers \
-	bench-import bench-export bench-check bench-online bench-desk screenshots golden fuzz mutate mutate-continue clean
+	bench-import bench-export bench-check bench-online bench-desk bench-ab screenshots golden fuzz mutate \
+	mutate-continue clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -94,6 +95,12 @@ bench-import: install
 
 bench-export: install
 	$(BIN)/python benchmarks/bench_export.py
+
+## make bench-ab BEFORE=<commit>: whole builds of an earlier commit and of this checkout, run
+## alternately on copies of the same archives (nothing changed, after an edit, no cache, 100,000)
+BEFORE ?= HEAD~1
+bench-ab: install
+	$(BIN)/python benchmarks/bench_ab.py --before $(BEFORE)
 
 ## make bench-check: milliseconds per check group on the sample issue and on 60 and 90 cards
 bench-check: install
