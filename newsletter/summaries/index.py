@@ -15,9 +15,9 @@ files), and only when the snapshot is still the one it read (`generation`, moved
 write); otherwise it writes all three.
 
 Nothing is trusted unverified (SQLite keeps no checksum of its own): each blob is stored
-with the sha256 of its bytes, each row with a crc32 of what every build reads (`head_sum`) and a
-sha256 of its record (`record_sum`). What does not verify is dropped with a notice and the
-files are read again.
+with the sha256 of its bytes, and a seal over the three sums ties them together; each row has a
+crc32 of what every build reads (`head_sum`) and a sha256 of its record (`record_sum`). What does
+not verify is dropped with a notice and the files are read again.
 """
 
 from __future__ import annotations
@@ -172,6 +172,23 @@ def snapshot_sum(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def seal(sums: dict[str, str]) -> str:
+    """What ties the three parts of one snapshot together (kept in meta, written with them): a
+    part left from another write (a store cut short by a crash) verifies alone, not with the
+    others."""
+    return hashlib.sha256("\x1f".join(sums.get(part, "") for part in SNAPSHOT_PARTS).encode()
+                          ).hexdigest()
+
+
+def next_generation(value: str | None) -> str:
+    """The generation after `value` (a damaged one starts again at 1: it only ever has to
+    differ from what another run read)."""
+    try:
+        return str(int(value or 0) + 1)
+    except ValueError:
+        return "1"
+
+
 class IndexCache:
     def __init__(self, root: Path, fingerprint: Iterable[str]) -> None:
         self.path = root / CACHE_DIR / CACHE_FILE
@@ -226,7 +243,9 @@ class IndexCache:
         if found:
             parts = {part: data for part, (data, total) in found.items()
                      if isinstance(data, bytes) and snapshot_sum(data) == total}
-            if sorted(parts) == sorted(SNAPSHOT_PARTS):
+            whole = sorted(parts) == sorted(SNAPSHOT_PARTS) and meta.get("snapshot") == seal(
+                {part: total for part, (_, total) in found.items()})
+            if whole:  # each part verified, and the three written together
                 with contextlib.suppress(ValueError):
                     snapshot = Snapshot.from_parts(parts)
                     self.read_snapshot, self.generation = snapshot, meta.get("generation")
@@ -309,9 +328,10 @@ class IndexCache:
             written = [(name, snapshot.part(name)) for name in parts]
             self.conn.executemany("INSERT OR REPLACE INTO snapshot VALUES (?, ?, ?)",
                                   [(name, data, snapshot_sum(data)) for name, data in written])
-            generation = str(int(meta.get("generation") or 0) + 1)
-            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)",
-                              (generation,))
+            sums = dict(self.conn.execute("SELECT part, sum FROM snapshot"))
+            generation = next_generation(meta.get("generation"))
+            self.conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                                  [("generation", generation), ("snapshot", seal(sums))])
             self.conn.execute("COMMIT")
             self.read_snapshot, self.generation = snapshot, generation
         except sqlite3.DatabaseError as exc:

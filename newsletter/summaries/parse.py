@@ -131,7 +131,7 @@ def _text(meta: dict[str, Any], key: str, out: FileProblems, *, required: bool =
         return None
     if value.isprintable() and "  " not in value:
         # the usual case, decided without a regex: every white space but the space, and every
-        # control character, is unprintable (a test holds this for all of Unicode)
+        # control character, is unprintable (a test checks every code point)
         return value.strip() or None
     if _SPACE_RUN.search(value):
         value = re.sub(r"\s+", " ", value)

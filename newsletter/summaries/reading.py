@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -26,8 +27,10 @@ def read_for_index(path: str, shown: str, key: Key, tz: ZoneInfo,
     text = dumps(record)
     if fields is None or record["problems"] or record["warnings"]:
         row = Row(key, None, None, None, text)
-    else:  # "published" is the aware datetime in the workspace's zone, ISO: its date first
-        row = Row(key, fields["id"], fields["url"], fields["published"][:10], text)
+    else:  # the local date as a Summary made from the record has it (`astimezone` moves a
+        # time in a clock change's gap: 23:30 where clocks jump to 00:00 is the next day)
+        day = datetime.fromisoformat(fields["published"]).astimezone(tz).date().isoformat()
+        row = Row(key, fields["id"], fields["url"], day, text)
     return row._replace(sums=row_sums(shown, row)) if storable(shown) else row
 
 

@@ -4,6 +4,7 @@ made where the file is read, and the fast paths of the reader, each held to the 
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -66,6 +67,8 @@ print(json.dumps({
     "warnings": sorted(p.as_dict()["message"] + " @ " + p.where for p in archive.warnings),
     "read": used,
     "pools": len(pools),
+    "days": list(archive.entries.days),  # the index's dates, which select an issue's summaries
+    "dates": [s.published.date().isoformat() for s in archive.summaries],
 }))
 """
 
@@ -83,9 +86,11 @@ def test_worker_processes_read_what_one_process_reads(make_ws):
     workers = _load(ws.root, 1, "cache")  # every file read by the workers, the cache filled
     cached = _load(ws.root, 1, "cache")  # nothing read: every file from the cache
     assert serial["read"] == workers["read"] == [len(FILES)] and cached["read"] == [0]
-    assert (serial["pools"], workers["pools"], cached["pools"]) == (0, 1, 0)
-    for key in ("summaries", "skipped", "warnings"):
+    several = 1 if (os.cpu_count() or 1) >= 2 else 0  # one core: read in process
+    assert (serial["pools"], workers["pools"], cached["pools"]) == (0, several, 0)
+    for key in ("summaries", "skipped", "warnings", "days"):
         assert serial[key] == workers[key] == cached[key], key
+    assert serial["days"] == serial["dates"]
     titles = [s[2] for s in serial["summaries"]]
     assert titles == ["Études, la fatigue – α", "Walking and fatigue", "Windows line ends",
                       "A long body", "With an unknown key", "Quoted: title"]
@@ -98,6 +103,21 @@ def test_worker_processes_read_what_one_process_reads(make_ws):
         "this line contains the control character U+0007 (a control character) @ "
         "summaries/2026/04/bell.md",
     ]
+
+
+def test_a_time_in_a_clock_changes_gap_is_dated_as_its_summary_is(make_ws):
+    """In America/Nuuk clocks jump from Saturday 23:00 to Sunday 00:00: 23:30 that Saturday is
+    read as 00:30 on Sunday, by the index (which selects issues) as by the summary itself."""
+    ws = make_ws(summaries={
+        "gap.md": summary_text(title="In the gap", slug="gap", published="2026-03-28T23:30"),
+        "plain.md": summary_text(title="Before it", slug="plain", published="2026-03-28T22:30"),
+    })
+    config = ws.root / "newsletter.toml"
+    config.write_text(config.read_text().replace('timezone = "UTC"',
+                                                 'timezone = "America/Nuuk"'))
+    for found in (_load(ws.root, 10_000, "no-cache"), _load(ws.root, 1, "cache"),
+                  _load(ws.root, 1, "cache")):
+        assert found["days"] == found["dates"] == ["2026-03-29", "2026-03-28"]
 
 
 def test_a_file_longer_than_one_read_is_read_whole(tmp_path):
@@ -133,6 +153,17 @@ def test_the_control_character_fast_path_finds_what_the_search_finds(value):
         assert (result is None) == (found is None)
         if found is not None:
             assert result.startswith(f"U+{ord(found.group(0)):04X} (")
+
+
+def test_every_printable_character_is_neither_white_space_nor_control():
+    """The premise of _text's fast path, for every code point: a printable value holds no white
+    space but the space and no control character, so only a double space needs the rules."""
+    import sys
+
+    printable = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isprintable())
+    assert re.findall(r"[^\S ]", printable) == []
+    assert control_character(printable, multiline=True) is None
+    assert control_character(printable) is None
 
 
 def _text_by_the_rules(value: str) -> tuple[str | None, list[str]]:

@@ -317,3 +317,66 @@ def test_a_dropped_part_makes_the_next_store_write_all(ws, monkeypatch):
         "and rebuilt; the output is not affected"]
     assert stores == [["paths", "stamps", "columns"]]
     assert load_library(ws).notices == []
+
+
+def _store_one_change(cache, state):
+    """Store, through `cache`, a made-up change of the first file's key (a row and a snapshot
+    that differ from what was read only in that key)."""
+    from newsletter.summaries.index import Row
+
+    old = state.snapshot
+    shown, key = old.paths[0], old.key_at(0)
+    record = cache.record(shown, key)
+    assert record is not None
+    newer = (key[0], key[1] + 1, key[2])
+    return cache.store([(shown, Row(newer, old.ids[0], old.urls[0], old.days[0], record))], [],
+                       Snapshot(old.paths, [*newer, *old.stamps[3:]], old.ids, old.urls,
+                                old.days))
+
+
+def test_a_part_dropped_after_the_read_makes_the_store_write_all(ws, monkeypatch):
+    """Another run dropped the snapshot (a row that did not verify) after this one read it:
+    writing only the changed keys would leave the snapshot incomplete."""
+    load_library(ws)
+    stores = _parts_written(monkeypatch)
+    cache = IndexCache(ws.root, ["UTC", *open_theme_ids(ws)])
+    state = cache.open()
+    with sqlite3.connect(ws.root / CACHE_DIR / CACHE_FILE) as conn:
+        conn.execute("DELETE FROM snapshot WHERE part = 'columns'")
+    assert _store_one_change(cache, state) == []
+    cache.close()
+    assert stores == [["paths", "stamps", "columns"]]
+    assert load_library(ws).notices == []
+
+
+def test_a_damaged_generation_is_written_anew(ws, monkeypatch):
+    load_library(ws)
+    with sqlite3.connect(ws.root / CACHE_DIR / CACHE_FILE) as conn:
+        conn.execute("UPDATE meta SET value = '1x' WHERE key = 'generation'")
+    path = ws.summaries_path / "2026-05" / "s003.md"
+    path.write_text(path.read_text().replace("Study number 3", "Study number three"))
+    assert load_library(ws).get("s003").title.startswith("Study number three")
+    with sqlite3.connect(ws.root / CACHE_DIR / CACHE_FILE) as conn:
+        assert conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone() == \
+            ("1",)
+    assert load_library(ws).notices == []
+
+
+def test_parts_of_two_writes_are_discarded_together(ws, monkeypatch):
+    """Each part verifies on its own; the seal says whether they were written together (a
+    store cut short, the disk's pages written out of order, can leave new keys beside old
+    dates)."""
+    load_library(ws)
+    with sqlite3.connect(ws.root / CACHE_DIR / CACHE_FILE) as conn:
+        before = conn.execute("SELECT data, sum FROM snapshot WHERE part = 'columns'").fetchone()
+    path = ws.summaries_path / "2026-05" / "s003.md"
+    path.write_text(path.read_text().replace("published: 2026-05-04", "published: 2026-05-20"))
+    load_library(ws)  # writes the keys and the columns
+    with sqlite3.connect(ws.root / CACHE_DIR / CACHE_FILE) as conn:
+        conn.execute("UPDATE snapshot SET data = ?, sum = ? WHERE part = 'columns'", before)
+    _no_parsing(monkeypatch)  # the rows, each verified, know the new date
+    archive = load_library(ws)
+    assert [n.message for n in archive.notices] == [
+        "the cached snapshot did not verify (truncated or changed on disk) and was discarded "
+        "and rebuilt; the output is not affected"]
+    assert archive.get("s003").published.date().isoformat() == "2026-05-20"
