@@ -237,3 +237,28 @@ def test_reason_lists_several_keywords_of_one_field() -> None:
 def test_the_plural_of_an_abbreviation_keeps_a_small_s() -> None:
     assert score({"body": "Two MRIs and two OCTs."}, ["MRI", "OCT"])[0] == 2
     assert score({"body": "Two MRIS."}, ["MRI"])[0] == 0
+
+
+def test_study_type_from_cues_says_why_and_what_came_next() -> None:
+    decision = infer_study_type(make(body="Patients were randomised to drug or placebo in a "
+                                          "cohort."))
+    assert decision == Decision("clinical-trial", "keywords", 2, (
+        Match("randomised", "body", 1, 1), Match("placebo", "body", 1, 1)), ("observational", 1))
+    assert decision.reason() == "score 2 (body x1: randomised, placebo); next observational 1"
+
+
+def test_study_type_with_no_second_cue_names_no_runner_up() -> None:
+    decision = infer_study_type(make(body="Patients were randomised."))
+    assert decision == Decision("clinical-trial", "keywords", 1,
+                                (Match("randomised", "body", 1, 1),), None)
+    assert decision.reason() == "score 1 (body x1: randomised)"
+
+
+def test_study_type_tie_names_the_other_type() -> None:
+    decision = infer_study_type(make(body="A cohort of mice."))
+    assert decision == Decision(None, "unclear", 1, (), ("lab", 1))
+    assert decision.reason() == "unclear: tie at 1 with lab"
+
+
+def test_no_theme_to_choose_from_is_the_fallback() -> None:
+    assert classify_theme(make(title="Walking"), [], "living") == Decision("living", "fallback")

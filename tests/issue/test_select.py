@@ -256,6 +256,7 @@ def test_featured_summary_outside_the_range_is_an_error(make_ws) -> None:
     [problem] = info.value.problems
     assert (problem.where, problem.field) == ("issues/2026-05.toml", "featured")
     assert problem.message == "'april' was published 2026-04-10, outside 2026-05-01..2026-05-31"
+    assert problem.fix == "add it to include = [...] as well, or widen from/to"
 
 
 def test_an_included_summary_already_in_the_range_is_selected_once(make_ws) -> None:

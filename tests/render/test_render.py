@@ -345,3 +345,13 @@ def test_a_numbered_list_keeps_its_first_number_in_the_html():
     assert render("0. zero") == '<ol start="0">\n<li>zero</li>\n</ol>'
     assert sanitise('<ol start="2" type="a" onclick="x()" style="color:red"><li>b</li></ol>') == \
         '<ol start="2"><li>b</li></ol>'
+
+
+def test_only_the_postal_address_keeps_its_line_breaks_in_html() -> None:
+    from newsletter.render.placeholders import fill
+
+    document = "%%NL_POSTAL_ADDRESS%%|%%NL_UNSUBSCRIBE_URL%%"
+    values = {"postal_address": "1 Main St\nTown", "unsubscribe_url": "https://e.org/u?a=1\n&b"}
+    assert fill(document, values, is_html=True) == \
+        "1 Main St<br>Town|https://e.org/u?a=1\n&amp;b"
+    assert fill(document, values, is_html=False) == "1 Main St\nTown|https://e.org/u?a=1\n&b"

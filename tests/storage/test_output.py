@@ -390,3 +390,42 @@ def test_a_folder_of_ours_holding_a_link_is_not_replaced(tmp_path: Path, link: s
     assert (elsewhere / "email.html").read_text() == "keep me"
     assert sorted(p.name for p in target.iterdir()) == sorted(
         ["manifest.json", "linked" if link == "folder" else "email.html"])
+
+
+def test_atomic_write_keeps_an_existing_files_permissions(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("old")
+    path.chmod(0o640)
+    old = os.umask(0o022)  # a new file would get 0o644
+    try:
+        atomic_write(path, "new")
+    finally:
+        os.umask(old)
+    assert (path.stat().st_mode & 0o7777, path.read_text()) == (0o640, "new")
+
+
+def test_a_new_file_gets_the_umasks_permissions(tmp_path: Path) -> None:
+    old = os.umask(0o027)
+    try:
+        atomic_write(tmp_path / "a.txt", "a")
+        write_new(tmp_path / "b.txt", "b")
+    finally:
+        os.umask(old)
+    assert [(tmp_path / name).stat().st_mode & 0o7777 for name in ("a.txt", "b.txt")] == \
+        [0o640, 0o640]
+
+
+def test_an_interrupt_right_after_the_rename_is_not_hidden(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C arriving as the rename returns: the temporary file is gone already, and the
+    interrupt (not a FileNotFoundError from cleaning up) reaches the caller."""
+    real_replace = os.replace
+
+    def replace_then_interrupt(source: Any, target: Any) -> None:
+        real_replace(source, target)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(output.os, "replace", replace_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write(tmp_path / "a.txt", "a")
+    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
