@@ -429,3 +429,30 @@ def test_an_interrupt_right_after_the_rename_is_not_hidden(tmp_path: Path,
     with pytest.raises(KeyboardInterrupt):
         atomic_write(tmp_path / "a.txt", "a")
     assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_a_new_file_is_0666_less_the_umask(tmp_path: Path, umask: int, mode: int) -> None:
+    old = os.umask(umask)
+    try:
+        atomic_write(tmp_path / "a.txt", "a")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "a.txt").stat().st_mode & 0o7777 == mode
+
+
+def test_what_a_killed_write_leaves_is_what_the_clean_up_removes(tmp_path: Path) -> None:
+    """A write killed before its rename leaves its temporary file beside the target, named
+    `.<name>.<random>.tmp`: the name prune_stale looks for (once it is old enough)."""
+    from newsletter.storage.cache import STALE_SECONDS, prune_stale
+
+    target = tmp_path / "folder" / "email.html"
+    left = output._staged(target, "half")  # the rename never came
+    assert left.parent == target.parent
+    assert left.name.startswith(".email.html.") and left.name.endswith(".tmp")
+    prune_stale(target.parent)
+    assert left.exists()  # a running write may still own it
+    old = left.stat().st_mtime - STALE_SECONDS - 1
+    os.utime(left, (old, old))
+    prune_stale(target.parent)
+    assert list(target.parent.iterdir()) == []
