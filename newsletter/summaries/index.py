@@ -319,19 +319,20 @@ class IndexCache:
             if meta.get("format") != FORMAT or meta.get("fingerprint") != self.fingerprint:
                 self.conn.execute("ROLLBACK")
                 return []
-            parts = self._parts_to_write(snapshot, meta.get("generation"))
+            stored = dict(self.conn.execute("SELECT part, sum FROM snapshot"))
+            parts = self._parts_to_write(snapshot, meta.get("generation"), set(stored))
             self.conn.executemany("DELETE FROM files WHERE path = ?", gone)
             self.conn.executemany(
                 "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(path, *row.key, row.sid, row.url, row.day, row.record,
                   *(row.sums or row_sums(path, row))) for path, row in changed])
-            written = [(name, snapshot.part(name)) for name in parts]
+            written = {name: snapshot.part(name) for name in parts}
+            stored.update((name, snapshot_sum(data)) for name, data in written.items())
             self.conn.executemany("INSERT OR REPLACE INTO snapshot VALUES (?, ?, ?)",
-                                  [(name, data, snapshot_sum(data)) for name, data in written])
-            sums = dict(self.conn.execute("SELECT part, sum FROM snapshot"))
+                                  [(name, data, stored[name]) for name, data in written.items()])
             generation = next_generation(meta.get("generation"))
             self.conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                                  [("generation", generation), ("snapshot", seal(sums))])
+                                  [("generation", generation), ("snapshot", seal(stored))])
             self.conn.execute("COMMIT")
             self.read_snapshot, self.generation = snapshot, generation
         except sqlite3.DatabaseError as exc:
@@ -341,11 +342,11 @@ class IndexCache:
                             "not affected", level="warning")]
         return []
 
-    def _parts_to_write(self, snapshot: Snapshot, generation: str | None) -> list[str]:
+    def _parts_to_write(self, snapshot: Snapshot, generation: str | None, stored: set[str]
+                        ) -> list[str]:
         """The parts that changed since the snapshot was read, if the cache still holds that
-        snapshot whole (no other process wrote since, no part was dropped); else all."""
-        assert self.conn is not None
-        stored = {part for (part,) in self.conn.execute("SELECT part FROM snapshot")}
+        snapshot whole (no other process wrote since, no part was dropped: `stored` are the
+        parts it holds); else all."""
         if self.read_snapshot is None or generation != self.generation or \
                 stored != set(SNAPSHOT_PARTS):
             return list(SNAPSHOT_PARTS)

@@ -249,6 +249,9 @@ def parse_file(path: str, shown: str, tz: ZoneInfo, theme_ids: tuple[str, ...]) 
     }
 
 
+READ_SIZE = 1 << 16  # a summary is a few KB: one read, and one that finds the end
+
+
 def read_bytes(path: str) -> bytes:
     """A file's bytes, through the file descriptor alone (a third of the time `open().read()`
     takes for a summary, whose buffered file object a single read does not need)."""
@@ -260,9 +263,6 @@ def read_bytes(path: str) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(fd)
-
-
-READ_SIZE = 1 << 16  # a summary is a few KB: one read, and one that finds the end
 
 
 _RECORD_FIELDS = ("id", "title", "url", "teaser_given", "study_type", "source", "source_url",

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
 from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -16,6 +15,7 @@ from newsletter.summaries.model import Summary
 from newsletter.summaries.parse import parse_file, summary_from_record
 
 PARALLEL_MIN = 2000  # files to read before worker processes pay off
+
 
 def read_for_index(path: str, shown: str, key: Key, tz: ZoneInfo,
                    theme_ids: tuple[str, ...]) -> Row:
@@ -39,22 +39,20 @@ def _read_job(job: tuple[str, str, Key], tz: ZoneInfo, theme_ids: tuple[str, ...
 
 
 def read_many(files: list[tuple[str, str, Key]], tz: ZoneInfo, theme_ids: tuple[str, ...]
-              ) -> Iterator[Row]:
+              ) -> list[Row]:
     """The rows of many (path, shown, key) files, in order: read in worker processes when there
     are thousands and several cores (never while other threads run: a fork would copy their
-    locks). The workers' rows are all taken in before the first is given: taking each as it
-    comes costs more CPU than it saves (the pool's result thread and the caller take turns)."""
+    locks). All rows are taken in at once: taking each as it comes cost more CPU than it saved
+    (the pool's result thread and the caller take turns)."""
     job = partial(_read_job, tz=tz, theme_ids=theme_ids)
     workers = min(os.cpu_count() or 1, 4)
     if len(files) < PARALLEL_MIN or workers < 2 or threading.active_count() > 1:
-        yield from map(job, files)
-        return
+        return [job(file) for file in files]
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
     with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-        found = list(pool.map(job, files, chunksize=256))
-    yield from found
+        return list(pool.map(job, files, chunksize=256))
 
 
 def summary_from_text(text: str, shown: str, path: str, tz: ZoneInfo) -> Summary:
