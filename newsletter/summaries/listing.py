@@ -3,16 +3,20 @@
 
 from __future__ import annotations
 
+import marshal
 import os
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import chain, compress
-from operator import ne
+from operator import itemgetter, ne
 from pathlib import Path
 from stat import S_ISDIR, S_ISLNK, S_ISREG
 from typing import TYPE_CHECKING
 
 from newsletter.errors import ContentError, Problem
+from newsletter.summaries.forking import may_fork, run_beside
 from newsletter.summaries.names import (
     HIDDEN_FIRST,
     is_summary_file_name,
@@ -24,6 +28,10 @@ if TYPE_CHECKING:  # (not at run time: the index module brings sqlite3, which a 
 
 # list_summary_files' relative paths and flat stamps, and the links it reported, in that order
 Listing = tuple[list[str], list[int], list[str]]
+# files to stat before half of them go to a second process (a fork and back: 2-4 ms)
+PARALLEL_MIN = 2000
+# folders held open at once by a listing in two steps; an archive with more is walked in one
+FOLDERS_OPEN_MAX = 256
 
 
 def list_summary_files(folder: Path, links: list[str] | None = None, shown: str | None = None,
@@ -36,18 +44,22 @@ def list_summary_files(folder: Path, links: list[str] | None = None, shown: str 
     the workspace): the relative paths of links to folders or named as summaries are added to
     `links`. A folder or file that cannot be read is added to `unreadable` (its relative path
     and the error; "" for `folder` itself); without that list, ContentError names every one (as
-    `shown`, the folder as the user sees it, shows it). Nothing is left out without a word; a
-    file removed while its folder is listed is left out."""
-    found = _Found(links if links is not None else [])
+    `shown`, the folder as the user sees it, shows it), in the order of their paths. Nothing is
+    left out without a word; a file removed while its folder is listed is left out. With
+    thousands of files, half of them are stat'ed by a second process (`_list_at`)."""
+    found = _Found()
     if os.listdir in os.supports_fd and os.stat in os.supports_dir_fd:
         top = _open_folder(str(folder), None, "", found, follow=True)  # itself may be a link
         if top is not None:
             try:
-                _walk_at(top, "", found)
+                _list_at(top, found)
             finally:
                 os.close(top)
     else:
         _walk_paths(str(folder), "", found)
+    if links is not None:
+        links.extend(sorted(found.links))
+    found.unreadable.sort(key=itemgetter(0))
     if unreadable is not None:
         unreadable.extend(found.unreadable)
     elif found.unreadable:
@@ -89,10 +101,29 @@ def _said(reason: OSError) -> str:
 class _Found:
     """What a walk found: summary files (paths and flat stamps), links, what it could not read."""
 
-    links: list[str]
+    links: list[str] = field(default_factory=list)
     rels: list[str] = field(default_factory=list)
     stamps: list[int] = field(default_factory=list)
     unreadable: list[tuple[str, OSError]] = field(default_factory=list)
+
+    def add(self, other: _Found) -> None:
+        self.links += other.links
+        self.rels += other.rels
+        self.stamps += other.stamps
+        self.unreadable += other.unreadable
+
+
+# A folder (open), its path relative to the listed one ("" or ending in "/") and names in it
+_Run = tuple[int, str, list[str]]
+
+
+@dataclass
+class _Plan:
+    """A listing's first step: the runs of summary names to stat, in the order of the walk,
+    and the folders it opened (closed when the second step is done)."""
+
+    runs: list[_Run] = field(default_factory=list)
+    folders: list[int] = field(default_factory=list)
 
 
 _FOLDER = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
@@ -119,10 +150,132 @@ def _names(folder: int | str, rel: str, found: _Found) -> list[str]:
     return names
 
 
+def _list_at(top: int, found: _Found) -> None:
+    """`list_summary_files` below an open folder, in two steps. First every folder's names:
+    the summaries among them are set aside, and only the other names are stat'ed (folders to
+    walk, links to report: few). Then one stat for each summary, by half in a second process
+    when there are thousands (`forking.run_beside`; its results come after this process's
+    half, which is the walk's order). An archive of more than FOLDERS_OPEN_MAX folders is
+    walked in one step (`_walk_at`): the first step keeps its folders open."""
+    plan, first = _Plan(), _Found()
+    try:
+        whole = _gather(top, "", first, plan)
+        if whole:
+            found.add(first)
+            _stat_runs_in_two(plan.runs, found)
+    finally:
+        for folder in plan.folders:
+            os.close(folder)
+    if not whole:
+        _walk_at(top, "", found)
+
+
+def _gather(folder: int, prefix: str, found: _Found, plan: _Plan) -> bool:
+    """The first step of `_list_at` below `folder`: False when it would open too many folders."""
+    names = _names(folder, prefix.rstrip("/"), found)
+    summaries = summary_file_names(names)
+    if len(summaries) == len(names):  # only summaries (a month's folder): nothing to look at
+        if names:
+            plan.runs.append((folder, prefix, names))
+        return True
+    stat, run = os.stat, []
+    for name in names:
+        if name in summaries:
+            run.append(name)
+            continue
+        if name[0] in HIDDEN_FIRST:
+            continue
+        try:
+            st = stat(name, dir_fd=folder, follow_symlinks=False)
+        except FileNotFoundError:  # removed since the listing
+            continue
+        except OSError as exc:
+            found.unreadable.append((prefix + name, exc))
+            continue
+        if S_ISDIR(st.st_mode):
+            if run:
+                plan.runs.append((folder, prefix, run))
+                run = []
+            if len(plan.folders) >= FOLDERS_OPEN_MAX:
+                return False
+            inner = _open_folder(name, folder, prefix + name, found)
+            if inner is None:
+                continue
+            plan.folders.append(inner)
+            if not _gather(inner, f"{prefix}{name}/", found, plan):
+                return False
+        elif S_ISLNK(st.st_mode) and _reported_link(name, folder):
+            found.links.append(prefix + name)
+    if run:
+        plan.runs.append((folder, prefix, run))
+    return True
+
+
+def _stat_runs_in_two(runs: list[_Run], found: _Found) -> None:
+    """The second step of `_list_at`: a stat for each name of `runs`, half of them in a second
+    process when there are PARALLEL_MIN or more and a fork is safe."""
+    total = sum(len(names) for _, _, names in runs)
+    if total < PARALLEL_MIN or not may_fork():
+        found.add(_stat_runs(runs))
+        return
+    first, second = _halves(runs, total // 2)
+    mine, theirs = run_beside(partial(_stat_runs, first), partial(_stat_runs, second),
+                              _encode, _decode)
+    found.add(mine)
+    found.add(theirs)
+
+
+def _halves(runs: list[_Run], count: int) -> tuple[list[_Run], list[_Run]]:
+    """`runs` cut after `count` names (inside a run if need be), in order."""
+    first: list[_Run] = []
+    for i, (folder, prefix, names) in enumerate(runs):
+        if count < len(names):
+            head = [(folder, prefix, names[:count])] if count else []
+            return first + head, [(folder, prefix, names[count:]), *runs[i + 1:]]
+        first.append(runs[i])
+        count -= len(names)
+    return first, []
+
+
+def _stat_runs(runs: list[_Run]) -> _Found:
+    """One stat for each name of `runs` (summary names): the files' keys, in order. A folder
+    or link so named (or one swapped in since the first step) is dealt with as the walk does.
+    The loop runs once per file of the archive, so it is kept to the calls it needs."""
+    found = _Found()
+    stat, add, extend = os.stat, found.rels.append, found.stamps.extend
+    for folder, prefix, names in runs:
+        for name in names:
+            try:
+                st = stat(name, dir_fd=folder, follow_symlinks=False)
+            except FileNotFoundError:  # removed since the listing
+                continue
+            except OSError as exc:
+                found.unreadable.append((prefix + name, exc))
+                continue
+            if S_ISREG(st.st_mode):
+                add(prefix + name)
+                extend((st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+            else:
+                _not_a_file(name, st.st_mode, folder, prefix, found)
+    return found
+
+
+def _encode(found: _Found) -> bytes:
+    """A second process's `_stat_runs` as bytes (a stamp beyond 64 bits, a time after the year
+    2262, fails it: this process then stats that half itself)."""
+    errors = [(rel, exc.errno, exc.strerror or str(exc)) for rel, exc in found.unreadable]
+    return marshal.dumps((found.rels, array("q", found.stamps).tobytes(), found.links, errors))
+
+
+def _decode(data: bytes) -> _Found:
+    rels, stamps, links, errors = marshal.loads(data)
+    unreadable = [(rel, OSError(number, said)) for rel, number, said in errors]
+    return _Found(links, rels, array("q", stamps).tolist(), unreadable)
+
+
 def _walk_at(folder: int, prefix: str, found: _Found) -> None:
-    """`list_summary_files` below an open folder: each name stat'ed relative to it. The loop
-    runs once per file of the archive, so it is kept to the calls it needs: one stat, and a
-    set lookup for the name's rule (run over the folder's names at once)."""
+    """`list_summary_files` below an open folder in one step: each name stat'ed relative to
+    it (an archive of too many folders to hold open, and a folder named as a summary)."""
     stat, add, extend = os.stat, found.rels.append, found.stamps.extend
     names = _names(folder, prefix.rstrip("/"), found)
     summaries = summary_file_names(names)
@@ -136,21 +289,27 @@ def _walk_at(folder: int, prefix: str, found: _Found) -> None:
         except OSError as exc:
             found.unreadable.append((prefix + name, exc))
             continue
-        mode = st.st_mode
-        if S_ISREG(mode):
+        if S_ISREG(st.st_mode):
             if name in summaries:
                 add(prefix + name)
                 extend((st.st_size, st.st_mtime_ns, st.st_ctime_ns))
-        elif S_ISDIR(mode):
-            inner = _open_folder(name, folder, prefix + name, found)
-            if inner is None:
-                continue
-            try:
-                _walk_at(inner, f"{prefix}{name}/", found)
-            finally:
-                os.close(inner)
-        elif S_ISLNK(mode) and _reported_link(name, folder):
-            found.links.append(prefix + name)
+        else:
+            _not_a_file(name, st.st_mode, folder, prefix, found)
+
+
+def _not_a_file(name: str, mode: int, folder: int, prefix: str, found: _Found) -> None:
+    """A folder is walked (never through a link); a link to a folder or named as a summary is
+    reported; anything else is left out."""
+    if S_ISDIR(mode):
+        inner = _open_folder(name, folder, prefix + name, found)
+        if inner is None:
+            return
+        try:
+            _walk_at(inner, f"{prefix}{name}/", found)
+        finally:
+            os.close(inner)
+    elif S_ISLNK(mode) and _reported_link(name, folder):
+        found.links.append(prefix + name)
 
 
 def _walk_paths(folder: str, prefix: str, found: _Found) -> None:

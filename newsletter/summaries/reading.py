@@ -5,11 +5,11 @@ processes when there are thousands and several cores, each file's record made wh
 from __future__ import annotations
 
 import os
-import threading
 from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from newsletter.summaries.forking import may_fork
 from newsletter.summaries.index import Key, Row, dumps, loads, row_sums, storable
 from newsletter.summaries.model import Summary
 from newsletter.summaries.parse import parse_file, summary_from_record
@@ -46,7 +46,7 @@ def read_many(files: list[tuple[str, str, Key]], tz: ZoneInfo, theme_ids: tuple[
     (the pool's result thread and the caller take turns)."""
     job = partial(_read_job, tz=tz, theme_ids=theme_ids)
     workers = min(os.cpu_count() or 1, 4)
-    if len(files) < PARALLEL_MIN or workers < 2 or threading.active_count() > 1:
+    if len(files) < PARALLEL_MIN or workers < 2 or not may_fork():
         return [job(file) for file in files]
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
