@@ -7,7 +7,6 @@ import marshal
 import os
 from array import array
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain, compress
 from operator import itemgetter, ne
@@ -97,14 +96,19 @@ def _said(reason: OSError) -> str:
     return reason.strerror or str(reason)
 
 
-@dataclass
 class _Found:
-    """What a walk found: summary files (paths and flat stamps), links, what it could not read."""
+    """What a walk found: summary files (paths and flat stamps), links, what it could not read.
+    (A plain class: a dataclass costs milliseconds to make at import, on every run.)"""
 
-    links: list[str] = field(default_factory=list)
-    rels: list[str] = field(default_factory=list)
-    stamps: list[int] = field(default_factory=list)
-    unreadable: list[tuple[str, OSError]] = field(default_factory=list)
+    __slots__ = ("links", "rels", "stamps", "unreadable")
+
+    def __init__(self, links: list[str] | None = None, rels: list[str] | None = None,
+                 stamps: list[int] | None = None,
+                 unreadable: list[tuple[str, OSError]] | None = None) -> None:
+        self.links = links if links is not None else []
+        self.rels = rels if rels is not None else []
+        self.stamps = stamps if stamps is not None else []
+        self.unreadable = unreadable if unreadable is not None else []
 
     def add(self, other: _Found) -> None:
         self.links += other.links
@@ -117,13 +121,15 @@ class _Found:
 _Run = tuple[int, str, list[str]]
 
 
-@dataclass
 class _Plan:
     """A listing's first step: the runs of summary names to stat, in the order of the walk,
     and the folders it opened (closed when the second step is done)."""
 
-    runs: list[_Run] = field(default_factory=list)
-    folders: list[int] = field(default_factory=list)
+    __slots__ = ("folders", "runs")
+
+    def __init__(self) -> None:
+        self.runs: list[_Run] = []
+        self.folders: list[int] = []
 
 
 _FOLDER = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
