@@ -184,19 +184,15 @@ def _gather(folder: int, prefix: str, found: _Found, plan: _Plan) -> bool:
         if names:
             plan.runs.append((folder, prefix, names))
         return True
-    stat, run = os.stat, []
+    run: list[str] = []
     for name in names:
         if name in summaries:
             run.append(name)
             continue
         if name[0] in HIDDEN_FIRST:
             continue
-        try:
-            st = stat(name, dir_fd=folder, follow_symlinks=False)
-        except FileNotFoundError:  # removed since the listing
-            continue
-        except OSError as exc:
-            found.unreadable.append((prefix + name, exc))
+        st = _stat(name, folder, prefix, found)
+        if st is None:
             continue
         if S_ISDIR(st.st_mode):
             if run:
@@ -282,25 +278,33 @@ def _decode(data: bytes) -> _Found:
 def _walk_at(folder: int, prefix: str, found: _Found) -> None:
     """`list_summary_files` below an open folder in one step: each name stat'ed relative to
     it (an archive of too many folders to hold open, and a folder named as a summary)."""
-    stat, add, extend = os.stat, found.rels.append, found.stamps.extend
     names = _names(folder, prefix.rstrip("/"), found)
     summaries = summary_file_names(names)
     for name in names:
         if name[0] in HIDDEN_FIRST:
             continue
-        try:
-            st = stat(name, dir_fd=folder, follow_symlinks=False)
-        except FileNotFoundError:  # removed since the listing
-            continue
-        except OSError as exc:
-            found.unreadable.append((prefix + name, exc))
+        st = _stat(name, folder, prefix, found)
+        if st is None:
             continue
         if S_ISREG(st.st_mode):
             if name in summaries:
-                add(prefix + name)
-                extend((st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+                found.rels.append(prefix + name)
+                found.stamps.extend((st.st_size, st.st_mtime_ns, st.st_ctime_ns))
         else:
             _not_a_file(name, st.st_mode, folder, prefix, found)
+
+
+def _stat(name: str, folder: int, prefix: str, found: _Found) -> os.stat_result | None:
+    """A name's stat relative to its open folder, never through a link; None when it was
+    removed since the folder was listed, or cannot be stat'ed (then added to `unreadable`).
+    (`_stat_runs`, which runs once per file of the archive, has the same steps inline.)"""
+    try:
+        return os.stat(name, dir_fd=folder, follow_symlinks=False)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        found.unreadable.append((prefix + name, exc))
+        return None
 
 
 def _not_a_file(name: str, mode: int, folder: int, prefix: str, found: _Found) -> None:
