@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import errno
 import marshal
 import os
 from array import array
@@ -29,8 +30,11 @@ if TYPE_CHECKING:  # (not at run time: the index module brings sqlite3, which a 
 Listing = tuple[list[str], list[int], list[str]]
 # files to stat before half of them go to a second process (a fork and back: 2-4 ms)
 PARALLEL_MIN = 2000
-# folders held open at once by a listing in two steps; an archive with more is walked in one
+# folders held open at once by a listing in two steps (at most a quarter of the process's limit
+# of open files); an archive with more is walked in one
 FOLDERS_OPEN_MAX = 256
+# the open-file limit was reached: walked in one step, which holds only a folder and its parents
+_TOO_MANY_OPEN = frozenset({errno.EMFILE, errno.ENFILE})
 
 
 def list_summary_files(folder: Path, links: list[str] | None = None, shown: str | None = None,
@@ -38,8 +42,8 @@ def list_summary_files(folder: Path, links: list[str] | None = None, shown: str 
                        ) -> tuple[list[str], list[int]]:
     """The relative posix paths of every summary file below `folder` (see
     `names.is_summary_file_name`), sorted, and each file's key from one stat (so an edited file
-    is never missed), flat: size, mtime_ns, ctime_ns, size, ... Each folder is opened once and
-    its files stat'ed relative to it. Symbolic links are never followed (one could lead out of
+    is never missed), flat: size, mtime_ns, ctime_ns, size, ... Each folder is opened and its
+    files stat'ed relative to it. Symbolic links are never followed (one could lead out of
     the workspace): the relative paths of links to folders or named as summaries are added to
     `links`. A folder or file that cannot be read is added to `unreadable` (its relative path
     and the error; "" for `folder` itself); without that list, ContentError names every one (as
@@ -161,11 +165,12 @@ def _list_at(top: int, found: _Found) -> None:
     the summaries among them are set aside, and only the other names are stat'ed (folders to
     walk, links to report: few). Then one stat for each summary, by half in a second process
     when there are thousands (`forking.run_beside`; its results come after this process's
-    half, which is the walk's order). An archive of more than FOLDERS_OPEN_MAX folders is
-    walked in one step (`_walk_at`): the first step keeps its folders open."""
+    half, which is the walk's order). The first step keeps its folders open: an archive with
+    more than `_folders_open_max()` folders, or one that meets the limit of open files, is
+    walked again in one step (`_walk_at`), which holds only a folder and its parents."""
     plan, first = _Plan(), _Found()
     try:
-        whole = _gather(top, "", first, plan)
+        whole = _gather(top, "", first, plan, _folders_open_max())
         if whole:
             found.add(first)
             _stat_runs_in_two(plan.runs, found)
@@ -176,8 +181,18 @@ def _list_at(top: int, found: _Found) -> None:
         _walk_at(top, "", found)
 
 
-def _gather(folder: int, prefix: str, found: _Found, plan: _Plan) -> bool:
-    """The first step of `_list_at` below `folder`: False when it would open too many folders."""
+def _folders_open_max() -> int:
+    try:
+        import resource
+    except ImportError:  # (no such limit to respect)
+        return FOLDERS_OPEN_MAX
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    return FOLDERS_OPEN_MAX if soft == resource.RLIM_INFINITY else min(FOLDERS_OPEN_MAX, soft // 4)
+
+
+def _gather(folder: int, prefix: str, found: _Found, plan: _Plan, most: int) -> bool:
+    """The first step of `_list_at` below `folder`: False when it would hold more than `most`
+    folders open, or meets the limit of open files."""
     names = _names(folder, prefix.rstrip("/"), found)
     summaries = summary_file_names(names)
     if len(summaries) == len(names):  # only summaries (a month's folder): nothing to look at
@@ -198,13 +213,17 @@ def _gather(folder: int, prefix: str, found: _Found, plan: _Plan) -> bool:
             if run:
                 plan.runs.append((folder, prefix, run))
                 run = []
-            if len(plan.folders) >= FOLDERS_OPEN_MAX:
+            if len(plan.folders) >= most:
                 return False
-            inner = _open_folder(name, folder, prefix + name, found)
-            if inner is None:
+            try:
+                inner = os.open(name, _FOLDER | _NO_LINK, dir_fd=folder)
+            except OSError as exc:
+                if exc.errno in _TOO_MANY_OPEN:
+                    return False
+                found.unreadable.append((prefix + name, exc))
                 continue
             plan.folders.append(inner)
-            if not _gather(inner, f"{prefix}{name}/", found, plan):
+            if not _gather(inner, f"{prefix}{name}/", found, plan, most):
                 return False
         elif S_ISLNK(st.st_mode) and _reported_link(name, folder):
             found.links.append(prefix + name)

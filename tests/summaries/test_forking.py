@@ -6,6 +6,8 @@ from __future__ import annotations
 import marshal
 import os
 import signal
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -99,11 +101,76 @@ def test_no_fork_beside_another_thread(monkeypatch):
 def test_a_result_cut_short_or_of_a_failed_child_is_not_used():
     payload = marshal.dumps([1, 2, 3])
     framed = len(payload).to_bytes(8, "big") + payload
+    failed = forking._FAILED
     assert forking._received(framed, 0, marshal.loads) == [1, 2, 3]
-    assert forking._received(framed[:-1], 0, marshal.loads) is None
-    assert forking._received(framed + b"x", 0, marshal.loads) is None
-    assert forking._received(framed[:5], 0, marshal.loads) is None
-    assert forking._received(framed, 1, marshal.loads) is None
-    assert forking._received(framed, -9, marshal.loads) is None
+    assert forking._received(framed, None, marshal.loads) == [1, 2, 3]  # reaped by the system
+    assert forking._received(framed[:-1], 0, marshal.loads) is failed
+    assert forking._received(framed + b"x", 0, marshal.loads) is failed
+    assert forking._received(framed[:5], 0, marshal.loads) is failed
+    assert forking._received(framed[:5], None, marshal.loads) is failed
+    assert forking._received(framed, 1, marshal.loads) is failed
+    assert forking._received(framed, -9, marshal.loads) is failed
     bad = len(b"\xff").to_bytes(8, "big") + b"\xff"
-    assert forking._received(bad, 0, marshal.loads) is None
+    assert forking._received(bad, 0, marshal.loads) is failed
+
+
+def test_a_child_may_answer_none(allowed):
+    ran: list[int] = []
+
+    def there() -> None:
+        ran.append(os.getpid())  # in the child's memory only, when the child's answer is used
+
+    assert run_beside(lambda: 1, there, marshal.dumps, marshal.loads) == (1, None)
+    assert ran == [] and _gone(allowed[0])
+
+
+# In a process of its own: one thread (as where a fork is made for real), and process-wide
+# settings (signal dispositions, the limit of open files) that must not leak into other tests.
+ALONE = """
+import marshal, os, signal, sys
+from newsletter.summaries import forking
+
+case = sys.argv[1]
+if case == "sigchld-ignored":  # the system reaps the child: its status is unknown
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    print(forking.run_beside(os.getpid, os.getpid, marshal.dumps, marshal.loads)[1] != os.getpid())
+elif case == "interrupt-held":  # a Ctrl-C while the fork is made waits until it is made
+    try:
+        with forking._interrupts_held():
+            os.kill(os.getpid(), signal.SIGINT)
+            print("held")
+    except KeyboardInterrupt:
+        print("delivered after")
+elif case == "interrupt-in-child":  # the child's interrupt ends it; the parent does its half
+    def there():
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGINT)
+            signal.pause()
+        return "here"
+    parent = os.getpid()
+    print(forking.run_beside(lambda: 1, there, marshal.dumps, marshal.loads)[1])
+"""
+
+
+@pytest.mark.parametrize(("case", "printed"), [
+    ("sigchld-ignored", "True"),
+    ("interrupt-held", "held\ndelivered after"),
+    ("interrupt-in-child", "here"),
+])
+def test_forks_in_a_process_of_one_thread(case, printed):
+    done = subprocess.run([sys.executable, "-c", ALONE, case], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == printed
+
+
+def test_no_pipe_to_spare_means_both_halves_here(allowed, monkeypatch):
+    import errno
+
+    def no_pipe() -> tuple[int, int]:
+        raise OSError(errno.EMFILE, "Too many open files")
+
+    monkeypatch.setattr(os, "pipe", no_pipe)
+    assert run_beside(os.getpid, _pid_there, marshal.dumps, marshal.loads) == \
+        (os.getpid(), os.getpid())
+    assert allowed == []  # no fork made

@@ -27,7 +27,7 @@ def in_two(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
 
     def noting(*args):  # type: ignore[no-untyped-def]
         result = received(*args)
-        used.append(result is not None)
+        used.append(result is not forking._FAILED)
         return result
 
     monkeypatch.setattr(forking, "_received", noting)
@@ -166,3 +166,41 @@ def test_a_child_that_fails_leaves_the_work_to_this_process(tmp_path, monkeypatc
     monkeypatch.setattr(listing, "_encode", encode)
     assert _listed(root) == expected
     assert in_two == [True, False]
+
+
+# In a process of its own: the limit of open files is process-wide.
+LOW_LIMIT = """
+import os, resource, sys
+from pathlib import Path
+from newsletter.summaries import listing
+
+root, free = Path(sys.argv[1]), int(sys.argv[2])
+expected = listing.list_summary_files(root)
+resource.setrlimit(resource.RLIMIT_NOFILE, (64, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+held = []
+while True:  # every descriptor taken, then `free` of them given back
+    try:
+        held.append(os.open(os.devnull, os.O_RDONLY))
+    except OSError:
+        break
+for fd in held[len(held) - free:]:
+    os.close(fd)
+unreadable = []
+found = listing.list_summary_files(root, unreadable=unreadable)
+print(listing._folders_open_max(), found == expected, len(found[0]), unreadable)
+"""
+
+
+@pytest.mark.parametrize(("folders", "free"), [(30, 40), (12, 6)],
+                         ids=["more-folders-than-a-quarter-of-the-limit", "the-limit-met"])
+def test_a_low_limit_of_open_files_is_met_by_walking_in_one_step(tmp_path, folders, free):
+    import subprocess
+    import sys
+
+    for i in range(folders):
+        (tmp_path / f"{i:02d}").mkdir()
+        (tmp_path / f"{i:02d}" / "s.md").write_text("x")
+    done = subprocess.run([sys.executable, "-c", LOW_LIMIT, str(tmp_path), str(free)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["16", "True", str(folders), "[]"]
