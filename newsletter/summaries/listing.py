@@ -32,7 +32,7 @@ Listing = tuple[list[str], list[int], list[str]]
 PARALLEL_MIN = 2000
 # folders held open at once by a listing in two steps (at most a quarter of the process's limit
 # of open files); an archive with more is walked in one
-FOLDERS_OPEN_MAX = 256
+FOLDERS_OPEN_MAX = 4096  # a folder a day for ten years fits
 # the open-file limit was reached: walked in one step, which holds only a folder and its parents
 _TOO_MANY_OPEN = frozenset({errno.EMFILE, errno.ENFILE})
 
