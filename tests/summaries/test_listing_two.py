@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from newsletter.summaries import forking, listing
+from newsletter.summaries import forking, walking
 from newsletter.summaries.listing import list_summary_files
 
 
@@ -19,8 +19,8 @@ from newsletter.summaries.listing import list_summary_files
 def in_two(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Every listing stats its files in two processes; the list says, for each fork, whether
     the child's half was the one used."""
-    monkeypatch.setattr(listing, "PARALLEL_MIN", 1)
-    monkeypatch.setattr(listing, "may_fork", lambda: True)
+    monkeypatch.setattr(walking, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(walking, "may_fork", lambda: True)
     monkeypatch.setattr(forking, "may_fork", lambda: True)
     used: list[bool] = []
     received = forking._received
@@ -35,7 +35,7 @@ def in_two(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
 
 
 def _one_step(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(listing, "FOLDERS_OPEN_MAX", 0)
+    monkeypatch.setattr(walking, "FOLDERS_OPEN_MAX", 0)
 
 
 def _tree(root: Path) -> Path:
@@ -88,7 +88,7 @@ def test_halves_cut_at_the_count_asked(tmp_path):
     runs = [(3, "a/", ["1", "2", "3"]), (4, "b/", ["4"]), (5, "", ["5", "6"])]
     names = [name for _, _, ns in runs for name in ns]
     for count in range(len(names) + 1):
-        first, second = listing._halves(runs, count)
+        first, second = walking._halves(runs, count)
         assert [n for _, _, ns in first for n in ns] == names[:count]
         assert [n for _, _, ns in second for n in ns] == names[count:]
         assert all(ns for _, _, ns in first + second)  # no empty run
@@ -146,7 +146,7 @@ def test_more_folders_than_it_holds_open_are_walked_in_one_step(tmp_path, monkey
     root = _tree(tmp_path)
     before = set(os.listdir("/proc/self/fd"))
     expected = _listed(root)
-    monkeypatch.setattr(listing, "FOLDERS_OPEN_MAX", 3)
+    monkeypatch.setattr(walking, "FOLDERS_OPEN_MAX", 3)
     assert _listed(root) == expected
     assert in_two == [True]  # the first listing only
     assert set(os.listdir("/proc/self/fd")) == before  # every folder closed, both ways
@@ -156,14 +156,14 @@ def test_a_child_that_fails_leaves_the_work_to_this_process(tmp_path, monkeypatc
     root = _tree(tmp_path)
     expected = _listed(root)
     parent = os.getpid()
-    real = listing._encode
+    real = walking._encode
 
     def encode(found):  # type: ignore[no-untyped-def]
         if os.getpid() != parent:
             os._exit(3)
         return real(found)
 
-    monkeypatch.setattr(listing, "_encode", encode)
+    monkeypatch.setattr(walking, "_encode", encode)
     assert _listed(root) == expected
     assert in_two == [True, False]
 
@@ -172,7 +172,7 @@ def test_a_child_that_fails_leaves_the_work_to_this_process(tmp_path, monkeypatc
 LOW_LIMIT = """
 import os, resource, sys
 from pathlib import Path
-from newsletter.summaries import listing
+from newsletter.summaries import listing, walking
 
 root, free = Path(sys.argv[1]), int(sys.argv[2])
 expected = listing.list_summary_files(root)
@@ -187,7 +187,7 @@ for fd in held[len(held) - free:]:
     os.close(fd)
 unreadable = []
 found = listing.list_summary_files(root, unreadable=unreadable)
-print(listing._folders_open_max(), found == expected, len(found[0]), unreadable)
+print(walking._folders_open_max(), found == expected, len(found[0]), unreadable)
 """
 
 
