@@ -112,13 +112,31 @@ def _needles(keywords: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
     return tuple(out)
 
 
-def _present(text: str, keywords: tuple[str, ...]) -> tuple[str, ...]:
-    """The keywords that can match in `text` at all (their stem occurs in it, found without a
-    regex), in their order: leaving the others out of the pattern changes no count, and most
-    texts name only a few of a theme's keywords."""
+# The characters other than ASCII that case-insensitive matching equates with an ASCII letter
+# (dotted and dotless i, long s, the Kelvin sign): in a text holding one, lower() does not show
+# every place a keyword matches (tests/issue/test_classify_fast.py finds them over all of Unicode).
+FOLDS_TO_ASCII = "\u0130\u0131\u017f\u212a"
+
+
+@lru_cache(maxsize=1024)
+def _lowered(text: str) -> tuple[str, bool]:
+    """The text in lower case (each field is searched for every theme's keywords), and whether
+    every place a keyword of ASCII letters matches in `text` (ignoring case) is a place where
+    the lower-case text holds the keyword in lower case."""
     lower = text.lower()
-    return tuple(keyword for keyword, kind, needle in _needles(keywords)
-                 if kind == "regex" or needle in (text if kind == "exact" else lower))
+    return lower, text.isascii() or (len(lower) == len(text)
+                                     and not any(c in text for c in FOLDS_TO_ASCII))
+
+
+def _present(text: str, keywords: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """The keywords that can match in `text` at all (their stem occurs in it, found without a
+    regex), in their order: leaving the others out changes no count, and most texts name only a
+    few of a theme's keywords. Each comes with how to find it (see `_needles`)."""
+    lower, faithful = _lowered(text)
+    if not faithful:
+        return [(keyword, "regex", keyword) for keyword in keywords]
+    return [(keyword, kind, needle) for keyword, kind, needle in _needles(keywords)
+            if kind == "regex" or needle in (text if kind == "exact" else lower)]
 
 
 @lru_cache(maxsize=1024)
@@ -128,6 +146,23 @@ def _keyword_pattern(keyword: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?={_keyword_regex(keyword)}(?![\w-]))", flags)
 
 
+def _starts(text: str, lower: str, keyword: str, kind: str, needle: str) -> list[int]:
+    """Where `keyword` matches in `text`. The stem is found with str.find (in `lower` unless
+    the keyword is an abbreviation) and the pattern tried only there: a pattern that starts with
+    a look-behind and ignores case would otherwise be tried at every character of the text."""
+    pattern = _keyword_pattern(keyword)
+    if kind == "regex":
+        return [found.start() for found in pattern.finditer(text)]
+    haystack = text if kind == "exact" else lower
+    starts = []
+    at = haystack.find(needle)
+    while at != -1:
+        if pattern.match(text, at):  # the look-behind sees the text before `at`
+            starts.append(at)
+        at = haystack.find(needle, at + 1)
+    return starts
+
+
 @lru_cache(maxsize=4096)
 def _keyword_counts(text: str, keywords: tuple[str, ...]) -> dict[str, int]:
     """How often each keyword occurs in `text` (kept: a preview classifies the same texts on
@@ -135,14 +170,15 @@ def _keyword_counts(text: str, keywords: tuple[str, ...]) -> dict[str, int]:
     are each found; in each group (words, abbreviations) a place where several keywords start
     counts once, for the longest."""
     counts: dict[str, int] = {}
+    lower = _lowered(text)[0]
     present = _present(text, keywords)
     for abbreviations in (False, True):
-        group = [k for k in present if _is_abbreviation(k) == abbreviations]
+        group = [p for p in present if _is_abbreviation(p[0]) == abbreviations]
         taken: set[int] = set()
-        for keyword in sorted(group, key=len, reverse=True):
-            for found in _keyword_pattern(keyword).finditer(text):
-                if found.start() not in taken:
-                    taken.add(found.start())
+        for keyword, kind, needle in sorted(group, key=lambda p: len(p[0]), reverse=True):
+            for start in _starts(text, lower, keyword, kind, needle):
+                if start not in taken:
+                    taken.add(start)
                     counts[keyword] = counts.get(keyword, 0) + 1
     return counts
 

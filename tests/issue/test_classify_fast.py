@@ -11,7 +11,10 @@ from newsletter.config.schema import DEFAULT_THEMES
 from newsletter.issue import classify
 
 EXTRA = ("therapy", "Therapies", "therapy-free", "MRI", "MRIs", "mri", "MS", "ms", "re-MRI",
-         "eye scan", "scans", "café", "CAFÉ", "Straße", "strasse", "policy", "policies", "x")
+         "eye scan", "scans", "café", "CAFÉ", "Straße", "strasse", "policy", "policies", "x",
+         # letters that case folding equates with ASCII ones (long s, dotless and dotted i,
+         # Kelvin sign): lower() does not find these spellings, the patterns do
+         "\u017fcans", "therap\u0131es", "\u0130mmune", "\u212aeratitis", "MR\u0130")
 
 
 def _full_patterns(keywords: tuple[str, ...]) -> list[tuple[re.Pattern[str], tuple[str, ...]]]:
@@ -73,3 +76,22 @@ def test_a_keyword_that_only_case_folding_finds_is_counted():
     classify._keyword_counts.cache_clear()
     assert classify._keyword_counts(text, keywords) == _full_pattern_counts(text, keywords) == {
         "\u03bc-opioid": 1, "receptor": 1}
+
+
+def test_the_letters_folding_to_ascii_are_all_known():
+    """Every character beyond ASCII that a case-insensitive pattern equates with an ASCII letter
+    is in FOLDS_TO_ASCII (a text holding one is searched with the patterns alone), and only
+    those (each of them sends a text down the slow path)."""
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    found = {chr(c) for c in range(0x80, 0x110000) if letter.fullmatch(chr(c))}
+    assert found == set(classify.FOLDS_TO_ASCII)
+    changes_length = {chr(c) for c in range(0x80, 0x110000) if len(chr(c).lower()) != 1}
+    assert changes_length <= found
+
+
+def test_a_long_s_spelling_is_counted_as_the_pattern_counts_it():
+    keywords = ("scan", "therapy")
+    text = "An MRI \u017fcan and two therapies"
+    classify._keyword_counts.cache_clear()
+    assert classify._keyword_counts(text, keywords) == _full_pattern_counts(text, keywords) == {
+        "scan": 1, "therapy": 1}
