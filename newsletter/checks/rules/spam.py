@@ -11,10 +11,13 @@ SPF/DKIM and Bayes: it is a lower bound, not a delivery verdict.
 
 from __future__ import annotations
 
-from newsletter.checks import spamassassin
+from typing import TYPE_CHECKING
+
 from newsletter.checks.message import from_parts
 from newsletter.checks.model import CheckContext, Finding, Message, check, error, info, warning
-from newsletter.checks.spamassassin import ERROR_AT, WARNING_AT, SpamAssassinError, SpamReport
+
+if TYPE_CHECKING:  # the runner (subprocess, sockets) is imported when the rule runs: `build`'s
+    from newsletter.checks.spamassassin import SpamReport  # counts never run it
 
 INSTALL = "install it: sudo apt-get install spamassassin (Debian/Ubuntu; `make test` does it)"
 # Rules with a cheap, known fix in a newsletter (the rest point to the rule's description).
@@ -47,6 +50,8 @@ def message_for(ctx: CheckContext) -> Message:
 
 def describe(report: SpamReport, where: str, stand_in: str | None) -> Finding:
     """One finding at the level of the score: the score, each rule with points, the fixes."""
+    from newsletter.checks.spamassassin import ERROR_AT, WARNING_AT
+
     scored = [r for r in report.rules if r.points != 0]
     zero = len(report.rules) - len(scored)
     rules = "; ".join(f"{r.name} {r.points:+.1f} ({r.description})" for r in scored) or \
@@ -66,6 +71,8 @@ def describe(report: SpamReport, where: str, stand_in: str | None) -> Finding:
 def score(ctx: CheckContext) -> list[Finding]:
     """The SpamAssassin score of the eml export, local rules only (no network, no Bayes):
     warning from 2 points, error from 5; info when SpamAssassin is not installed."""
+    from newsletter.checks import spamassassin
+
     executable = spamassassin.find()
     if executable is None:
         return [info("spamassassin", "SpamAssassin is not installed, so the spam score was not "
@@ -74,7 +81,7 @@ def score(ctx: CheckContext) -> list[Finding]:
     where = "the eml export" if message.stand_in is None else "a stand-in message"
     try:
         report = spamassassin.score(message.data, executable, ctx.root)
-    except SpamAssassinError as exc:
+    except spamassassin.SpamAssassinError as exc:
         return [warning("spamassassin", f"SpamAssassin could not score the email: {exc}",
                         "export with --service eml and run spamassassin -L -t < FILE.eml by "
                         "hand to see why")]
