@@ -34,6 +34,7 @@ from newsletter.storage.cache import (
     write_entry,
 )
 from newsletter.storage.lock import workspace_lock
+from newsletter.storage.memo import keeping_results
 from newsletter.storage.output import Ownership, write_output
 from newsletter.storage.unchanged import BuildRecord, output_stamps, summary_text
 from newsletter.summaries.library import LibraryMemo, load_library
@@ -137,10 +138,11 @@ def _placeholder_notes(config: Config) -> list[Problem]:
 def build(ws: Workspace, issue_id: str | None = None, start: date | None = None,
           end: date | None = None, *, out_dir: Path | None = None, write: bool = True,
           skip_invalid: bool = False, listing: Listing | None = None) -> BuildResult:
-    prepared = prepare(ws, issue_id, start, end, skip_invalid=skip_invalid, listing=listing)
-    result = render_plan(ws, prepared)
-    if is_clipped(byte_size(result.html)):
-        raise size_error(result, fitting_limit(ws, prepared, result))
+    with keeping_results(cache_folder(ws.root, "memo"), memo_scope(issue_id, start, end)):
+        prepared = prepare(ws, issue_id, start, end, skip_invalid=skip_invalid, listing=listing)
+        result = render_plan(ws, prepared)
+        if is_clipped(byte_size(result.html)):
+            raise size_error(result, fitting_limit(ws, prepared, result))
     if write:
         target = out_dir or ws.output_path / result.plan.issue.id
         files = {"email.html": result.html, "email.txt": result.text, "email.mjml": result.email.mjml,
@@ -152,6 +154,11 @@ def build(ws: Workspace, issue_id: str | None = None, start: date | None = None,
         result.out_dir = target
         result.written = [(target / name, len(files[name].encode("utf-8"))) for name in files]
     return result
+
+
+def memo_scope(issue_id: str | None, start: date | None, end: date | None) -> str:
+    """The scope of an issue's memo of teasers and keyword counts (storage.memo)."""
+    return f"{issue_id or ''}\x1f{start or ''}\x1f{end or ''}"
 
 
 def render_plan(ws: Workspace, prepared: Prepared) -> BuildResult:

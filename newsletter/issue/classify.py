@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from newsletter.config.schema import Theme
+from newsletter.storage.memo import remembered
 from newsletter.summaries.model import Summary
 
 FIELD_WEIGHTS: tuple[tuple[str, int], ...] = (("title", 3), ("teaser", 2), ("body", 1))
@@ -164,6 +165,7 @@ def _starts(text: str, lower: str, keyword: str, kind: str, needle: str) -> list
 
 
 @lru_cache(maxsize=4096)
+@remembered(files=(__file__,))
 def _keyword_counts(text: str, keywords: tuple[str, ...]) -> dict[str, int]:
     """How often each keyword occurs in `text` (kept: a preview classifies the same texts on
     every save). Every start position is tried, so keywords that overlap ("eye scan", "scan")

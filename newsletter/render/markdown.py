@@ -7,6 +7,8 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from newsletter.storage.memo import remembered
+
 if TYPE_CHECKING:  # markdown-it and nh3 are imported on first use: many builds need neither
     from markdown_it import MarkdownIt
     from markdown_it.tree import SyntaxTreeNode
@@ -61,13 +63,50 @@ def sanitise(fragment: str) -> str:
     return re.sub(r"<a(?: title=\"[^\"]*\")?>(.*?)</a>", r"\1", cleaned, flags=re.S)
 
 
+@remembered(files=(__file__,), libraries=("markdown_it", "nh3"))
 def render(text: str) -> str:
     """Markdown to safe HTML."""
     return sanitise(_parser().render(text)).strip()
 
 
+# Characters a paragraph of prose may hold and still read the same without Markdown: letters
+# and digits of any script, spaces and the punctuation CommonMark gives no meaning inside a line
+# (no emphasis, code, link, image, entity, escape or HTML). A line may not begin with what starts
+# a block (a list, heading, quote, fence, setext underline or thematic break, or an indent).
+PROSE_PUNCTUATION = frozenset(" ,.;:'\"?!/%()+=#>~|{}$@^-\u2013\u2014\u2018\u2019\u201c\u201d"
+                              "\u2026\u00b0\u00b1\u00d7\u00b7")
+BLOCK_FIRST = frozenset(" -+=#>~")
+_LIST_START = re.compile(r"[0-9]{1,9}[.)]")
+
+
 def first_paragraph(text: str) -> str:
-    """The text of the first paragraph after Markdown rendering, tags stripped."""
+    """The text of the first paragraph after Markdown rendering, tags stripped. A paragraph of
+    plain prose (`prose_paragraph`) is its own text: markdown-it-py is imported and run only
+    for one that holds Markdown (tests/properties/test_prose_paragraph.py compares the two)."""
+    prose = prose_paragraph(text)
+    return prose if prose is not None else _parsed_first_paragraph(text)
+
+
+def prose_paragraph(text: str) -> str | None:
+    """The first paragraph's text when it is plain prose that Markdown would leave as it is
+    (lines joined by a space), else None."""
+    lines = text.split("\n")
+    first = 0
+    while first < len(lines) and not lines[first].strip(" "):
+        first += 1
+    words: list[str] = []
+    for line in lines[first:]:
+        if not line.strip(" "):
+            break
+        if line[0] in BLOCK_FIRST or _LIST_START.match(line) \
+                or not all(c.isalnum() or c in PROSE_PUNCTUATION for c in line):
+            return None
+        words += line.split(" ")
+    return " ".join(w for w in words if w)
+
+
+@remembered(files=(__file__,), libraries=("markdown_it",))
+def _parsed_first_paragraph(text: str) -> str:
     tokens = _parser().parse(text)
     for i, token in enumerate(tokens):
         if token.type == "paragraph_open" and i + 1 < len(tokens):

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import re
 import textwrap
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+from newsletter.storage.memo import remembered
 
 if TYPE_CHECKING:  # markdown-it is imported when there is Markdown to turn into text
     from markdown_it.tree import SyntaxTreeNode
 
 TEXT_WIDTH = 78
 MIN_WIDTH = 20  # nested lists and quotes never wrap narrower than this
+MARKDOWN_FILE = str(Path(__file__).with_name("markdown.py"))  # the tree's parser is set there
 
 
 def wrap(text: str, width: int = TEXT_WIDTH, indent: str = "") -> str:
@@ -25,6 +29,7 @@ def wrap(text: str, width: int = TEXT_WIDTH, indent: str = "") -> str:
                          break_long_words=False, break_on_hyphens=False)
 
 
+@remembered(files=(__file__, MARKDOWN_FILE), libraries=("markdown_it",))
 def markdown_to_text(source: str, width: int = TEXT_WIDTH) -> str:
     """Markdown to readable plain text: blocks separated by a blank line, wrapped at `width`."""
     if not source.strip():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import os
 import time
 from collections.abc import Iterable
@@ -55,6 +56,23 @@ def code_stamp(*folders: Path, extra: Iterable[str] = ()) -> str:
                 digest.update(path.relative_to(folder).as_posix().encode() + b"\x1f")
                 digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def library_stamp(name: str) -> str:
+    """An installed library, found without importing it: the name, size, times and inode of
+    each file at the top of its folder (a new version writes new files)."""
+    spec = importlib.util.find_spec(name)
+    origin = spec.origin if spec is not None else None
+    if origin is None:
+        return f"{name}\x1fabsent\n"
+    lines = []
+    with os.scandir(Path(origin).parent) as entries:
+        for entry in sorted(entries, key=lambda e: e.name):
+            if entry.is_file(follow_symlinks=False):
+                st = entry.stat(follow_symlinks=False)
+                lines.append(f"{entry.path}\x1f{st.st_mode}\x1f{st.st_size}\x1f"
+                             f"{st.st_mtime_ns}\x1f{st.st_ctime_ns}\x1f{st.st_ino}\n")
+    return "".join(lines)
 
 
 def _checksum(key: str, data: bytes) -> bytes:

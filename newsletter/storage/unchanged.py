@@ -21,7 +21,6 @@ rendering, no parsing), so a build with nothing to do costs the start-up and the
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
 import stat
@@ -35,7 +34,13 @@ from typing import Any
 from newsletter.config.load import CONFIG_FILE, parse_config
 from newsletter.errors import NewsletterError, Problem
 from newsletter.limits import GMAIL_CLIP_BYTES
-from newsletter.storage.cache import cache_folder, caching_enabled, read_entry, write_entry
+from newsletter.storage.cache import (
+    cache_folder,
+    caching_enabled,
+    library_stamp,
+    read_entry,
+    write_entry,
+)
 from newsletter.storage.journal import STAGING
 from newsletter.storage.output import leftovers, output_target
 from newsletter.summaries.listing import Listing, list_summary_files
@@ -274,13 +279,4 @@ def _add_entry(digest: Any, path: str) -> None:
 
 
 def _add_library(digest: Any, name: str) -> None:
-    """The files at the top of an installed library's folder (a new version writes new ones)."""
-    spec = importlib.util.find_spec(name)
-    origin = spec.origin if spec is not None else None
-    if origin is None:
-        digest.update(f"{name}\x1fabsent\n".encode())
-        return
-    folder = Path(origin).parent
-    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-        if entry.is_file(follow_symlinks=False):
-            _add_stat(digest, entry.path, entry.stat(follow_symlinks=False))
+    digest.update(library_stamp(name).encode("utf-8", "surrogateescape") + b"\x1e")
