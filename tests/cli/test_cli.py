@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 from helpers import REPO, summary_text
 
+from newsletter import __version__
 from newsletter.cli import main
 
 
@@ -240,3 +241,21 @@ def test_readme_documents_every_config_key_and_command():
         assert f"`{key}`" in readme or f"`[{key}]`" in readme or f"`[[{key}]]`" in readme, key
     for name in main.commands:
         assert f"newsletter {name}" in readme, name
+
+
+def test_the_program_exits_with_the_command_s_code_and_runs_exit_handlers(tmp_path):
+    """`run` (the installed script, `python -m newsletter`) ends the process as click does, exit
+    code and all, and the exit handlers still run (its objects are only frozen out of the
+    garbage collector's last passes)."""
+    import subprocess
+    import sys
+
+    program = ("import atexit, sys; atexit.register(lambda: print('handlers ran')); "
+               "sys.argv[0] = 'newsletter'; from newsletter.cli import run; run()")
+    done = subprocess.run([sys.executable, "-c", program, "plan", "2026-05"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "no newsletter.toml found" in done.stderr and done.stdout == "handlers ran\n"
+    done = subprocess.run([sys.executable, "-m", "newsletter", "--version"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (0, f"newsletter, version {__version__}\n")
