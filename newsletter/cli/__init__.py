@@ -5,7 +5,6 @@ message and an exit code (1 content/config, 2 usage).
 
 from __future__ import annotations
 
-import gc
 from pathlib import Path
 
 import click
@@ -48,13 +47,3 @@ COMMANDS: tuple[click.Command, ...] = (
 for _command in COMMANDS:
     main.add_command(_command)
 
-
-def run() -> None:
-    """The `newsletter` program (the installed script and `python -m newsletter`)."""
-    try:
-        main()
-    finally:
-        # The process ends here. An interpreter's exit runs the garbage collector over every
-        # object left, several times (after a build of 20,000 summaries, 30 ms of the run):
-        # frozen (gc.freeze), they are freed as the exit clears them, without those passes.
-        gc.freeze()

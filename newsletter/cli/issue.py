@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from datetime import date
 from pathlib import Path
@@ -135,6 +136,8 @@ def preview(ctx: click.Context, issue_id: str | None, start: date | None, end: d
     """
     from newsletter.preview.builder import serve
 
+    if ctx.obj.get("gc_thresholds"):  # the desk runs for hours: Python's collector thresholds
+        gc.set_threshold(*ctx.obj["gc_thresholds"])
     serve(ctx.obj["root"], issue_id, start, end, port, open_browser, click.echo, read_only)
 
 

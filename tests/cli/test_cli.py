@@ -246,16 +246,33 @@ def test_readme_documents_every_config_key_and_command():
 def test_the_program_exits_with_the_command_s_code_and_runs_exit_handlers(tmp_path):
     """`run` (the installed script, `python -m newsletter`) ends the process as click does, exit
     code and all, and the exit handlers still run (its objects are only frozen out of the
-    garbage collector's last passes)."""
+    garbage collector's last passes); a command runs with the collector's higher threshold."""
     import subprocess
     import sys
 
-    program = ("import atexit, sys; atexit.register(lambda: print('handlers ran')); "
-               "sys.argv[0] = 'newsletter'; from newsletter.cli import run; run()")
+    program = ("import atexit, gc, sys; atexit.register(lambda: print(gc.get_threshold()[0])); "
+               "sys.argv[0] = 'newsletter'; from newsletter.__main__ import run; run()")
     done = subprocess.run([sys.executable, "-c", program, "plan", "2026-05"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
-    assert "no newsletter.toml found" in done.stderr and done.stdout == "handlers ran\n"
+    assert "no newsletter.toml found" in done.stderr and done.stdout == "100000\n"
     done = subprocess.run([sys.executable, "-m", "newsletter", "--version"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout) == (0, f"newsletter, version {__version__}\n")
+
+
+def test_the_desk_runs_with_python_s_collector_thresholds(runner, sample_ws, monkeypatch):
+    import gc
+
+    from newsletter.preview import builder
+
+    seen = []
+    monkeypatch.setattr(builder, "serve", lambda *args: seen.append(gc.get_threshold()))
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(100_000, 10, 10)
+        result = runner.invoke(main, ["--root", str(sample_ws), "preview", "2026-05"],
+                               obj={"gc_thresholds": (700, 10, 10)}, catch_exceptions=False)
+    finally:
+        gc.set_threshold(*before)
+    assert result.exit_code == 0 and seen == [(700, 10, 10)]
