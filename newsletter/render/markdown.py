@@ -63,7 +63,7 @@ def sanitise(fragment: str) -> str:
     return re.sub(r"<a(?: title=\"[^\"]*\")?>(.*?)</a>", r"\1", cleaned, flags=re.S)
 
 
-@remembered(files=(__file__,), libraries=("markdown_it", "nh3"))
+@remembered(files=(__file__,), libraries=("markdown_it", "mdurl", "nh3"))
 def render(text: str) -> str:
     """Markdown to safe HTML."""
     return sanitise(_parser().render(text)).strip()
@@ -105,7 +105,7 @@ def prose_paragraph(text: str) -> str | None:
     return " ".join(w for w in words if w)
 
 
-@remembered(files=(__file__,), libraries=("markdown_it",))
+@remembered(files=(__file__,), libraries=("markdown_it", "mdurl"))
 def _parsed_first_paragraph(text: str) -> str:
     tokens = _parser().parse(text)
     for i, token in enumerate(tokens):

@@ -29,7 +29,7 @@ def wrap(text: str, width: int = TEXT_WIDTH, indent: str = "") -> str:
                          break_long_words=False, break_on_hyphens=False)
 
 
-@remembered(files=(__file__, MARKDOWN_FILE), libraries=("markdown_it",))
+@remembered(files=(__file__, MARKDOWN_FILE), libraries=("markdown_it", "mdurl"))
 def markdown_to_text(source: str, width: int = TEXT_WIDTH) -> str:
     """Markdown to readable plain text: blocks separated by a blank line, wrapped at `width`."""
     if not source.strip():

@@ -5,9 +5,9 @@ A build shows about sixty summaries. Right after one of them was saved, the othe
 the intro's HTML and text are what they were in the last run; worked out again they cost about
 a tenth of the build (markdown-it-py is imported for them alone, a keyword's pattern is compiled
 once a process). A function marked `@remembered(...)` keeps its results in the memo of the run
-(`keeping_results`), under a hash of its name, the code it depends on (its modules' bytes and
-the installed libraries' files, as `code_stamp` and `library_stamp` see them, and Python's
-version) and its arguments: a changed body, keyword, program or library makes a new key, so a
+(`keeping_results`), under a hash of its name, the code it depends on (its modules' bytes, read
+when it is imported, the installed libraries' files as `library_stamp` sees them, the program's
+and Python's versions) and its arguments: a changed body, keyword, program or library makes a new key, so a
 stale result is never used. Outside `keeping_results` (the desk, which keeps a process and its
 caches, and the tests) the function just runs.
 
@@ -63,9 +63,14 @@ class Memo:
         return value
 
     def save(self) -> None:
-        """Store this run's results, when they differ from the last run's."""
+        """Store this run's results, when they differ from the last run's (a result marshal
+        cannot store keeps the memo as it was: it only costs time)."""
         if self.used and self.used != self.known:
-            write_bytes_entry(self.folder, self.entry, SUFFIX, marshal.dumps(self.used), KEEP)
+            try:
+                data = marshal.dumps(self.used)
+            except ValueError:
+                return
+            write_bytes_entry(self.folder, self.entry, SUFFIX, data, KEEP)
 
 
 _current: ContextVar[Memo | None] = ContextVar("newsletter_memo", default=None)
@@ -86,11 +91,16 @@ def keeping_results(folder: Path | None, scope: str) -> Iterator[Memo]:
 
 def remembered(files: tuple[str, ...], libraries: tuple[str, ...] = ()) -> Callable[[F], F]:
     """Keep a pure function's results in the run's memo. `files`: the modules whose code
-    decides its result (its own `__file__` at least); `libraries`: the installed packages it
-    uses (found without importing them)."""
+    decides its result (its own `__file__` at least), read now, as the code in use is the code
+    imported (a module without its source is not remembered); `libraries`: the installed
+    packages it uses (found without importing them, at the first call with a memo)."""
     def decorate(function: F) -> F:
+        try:
+            source = code_digest(files)
+        except OSError:
+            return function
         name = f"{function.__module__}.{function.__qualname__}".encode()
-        stamp: list[bytes] = []  # worked out at the first call with a memo
+        stamp: list[bytes] = []
 
         @wraps(function)
         def call(*args: Any, **kwargs: Any) -> Any:
@@ -98,9 +108,9 @@ def remembered(files: tuple[str, ...], libraries: tuple[str, ...] = ()) -> Calla
             if memo is None:
                 return function(*args, **kwargs)
             if not stamp:
-                stamp.append(code_version(files, libraries))
-            try:
-                given = marshal.dumps((args, sorted(kwargs.items())))
+                stamp.append(libraries_digest(source, libraries))
+            try:  # version 2: the same bytes for equal arguments (no references to objects)
+                given = marshal.dumps((args, sorted(kwargs.items())), 2)
             except ValueError:  # an argument marshal cannot store: not remembered
                 return function(*args, **kwargs)
             key = hashlib.sha256(name + b"\x1f" + stamp[0] + b"\x1f" + given).digest()[:20]
@@ -111,11 +121,16 @@ def remembered(files: tuple[str, ...], libraries: tuple[str, ...] = ()) -> Calla
     return decorate
 
 
-def code_version(files: tuple[str, ...], libraries: tuple[str, ...]) -> bytes:
-    """The program's version, Python's, the bytes of `files` and the libraries' stamps."""
+def code_digest(files: tuple[str, ...]) -> bytes:
+    """The program's version, Python's and the bytes of `files`."""
     digest = hashlib.sha256(f"{__version__}\x1f{sys.version}\x1f".encode())
     for file in files:
         digest.update(Path(file).read_bytes() + b"\x1e")
+    return digest.digest()
+
+
+def libraries_digest(source: bytes, libraries: tuple[str, ...]) -> bytes:
+    digest = hashlib.sha256(source)
     for library in libraries:
         digest.update(library_stamp(library).encode("utf-8", "surrogateescape") + b"\x1e")
     return digest.digest()

@@ -130,3 +130,35 @@ def test_an_argument_marshal_cannot_store_is_not_remembered(tmp_path: Path) -> N
     with memo.keeping_results(tmp_path, "x"):
         assert size(object) == size(object) == 1
     assert len(calls) == 2
+
+
+def test_a_module_without_its_source_is_not_remembered(tmp_path: Path) -> None:
+    shout, calls = counted(tmp_path / "gone.py")
+    with memo.keeping_results(tmp_path / "memo", "x"):
+        shout("a")
+        shout("a")
+    assert calls == [("a", 1), ("a", 1)] and not (tmp_path / "memo").exists()
+
+
+def test_equal_arguments_find_the_same_result(tmp_path: Path, code: Path) -> None:
+    """Keys are made from the arguments' values: a string built at run time finds the result
+    stored for the same text written in the code (marshal would otherwise tell them apart)."""
+    shout, calls = counted(code)
+    with memo.keeping_results(tmp_path, "x"):
+        shout("abc")
+        shout("".join(["a", "b", "c"]))
+    assert calls == [("abc", 1)]
+
+
+def test_a_result_marshal_cannot_store_keeps_the_memo_as_it_was(tmp_path: Path) -> None:
+    @memo.remembered(files=(__file__,))
+    def wrapped(text: str) -> object:
+        return {text: object()} if text == "odd" else text
+
+    with memo.keeping_results(tmp_path, "x"):
+        wrapped("a")
+    [entry] = tmp_path.glob("*.memo")
+    before = entry.read_bytes()
+    with memo.keeping_results(tmp_path, "x"):
+        wrapped("odd")
+    assert entry.read_bytes() == before
