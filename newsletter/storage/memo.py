@@ -7,9 +7,9 @@ a tenth of the build (markdown-it-py is imported for them alone, a keyword's pat
 once a process). A function marked `@remembered(...)` keeps its results in the memo of the run
 (`keeping_results`), under a hash of its name, the code it depends on (its modules' bytes, read
 when it is imported, the installed libraries' files as `library_stamp` sees them, the program's
-and Python's versions) and its arguments: a changed body, keyword, program or library makes a new key, so a
-stale result is never used. Outside `keeping_results` (the desk, which keeps a process and its
-caches, and the tests) the function just runs.
+and Python's versions) and its arguments: a changed body, keyword, program or library makes a
+new key, so a stale result is never used. Outside `keeping_results` (the desk, which keeps a
+process and its caches, and the tests) the function just runs.
 
 A memo is one cache entry per scope (an issue): the results that scope used in its last run, so
 it stays the size of one issue, and it is written again only when a result was added or dropped.
