@@ -22,6 +22,15 @@ def counted(code: Path, libraries: tuple[str, ...] = ()):
     return shout, calls
 
 
+def memo_after_one_run(folder: Path, function, *texts: str) -> Path:
+    """The memo entry a run of `function` on `texts` leaves in `folder`."""
+    with memo.keeping_results(folder, "x"):
+        for text in texts:
+            function(text)
+    [entry] = folder.glob("*.memo")
+    return entry
+
+
 @pytest.fixture
 def code(tmp_path: Path) -> Path:
     path = tmp_path / "rule.py"
@@ -81,9 +90,7 @@ def test_a_changed_library_makes_new_keys(tmp_path: Path, code: Path,
 def test_the_memo_is_rewritten_only_when_its_results_change(tmp_path: Path, code: Path) -> None:
     folder = tmp_path / "memo"
     shout, calls = counted(code)
-    with memo.keeping_results(folder, "x"):
-        shout("a")
-    [entry] = folder.glob("*.memo")
+    entry = memo_after_one_run(folder, shout, "a")
     os.utime(entry, ns=(1, 1))
     with memo.keeping_results(folder, "x"):
         shout("a")
@@ -99,9 +106,7 @@ def test_the_memo_is_rewritten_only_when_its_results_change(tmp_path: Path, code
 def test_a_garbled_memo_is_ignored(tmp_path: Path, code: Path) -> None:
     folder = tmp_path / "memo"
     shout, calls = counted(code)
-    with memo.keeping_results(folder, "x"):
-        shout("a")
-    [entry] = folder.glob("*.memo")
+    entry = memo_after_one_run(folder, shout, "a")
     entry.write_bytes(entry.read_bytes()[:-3])
     with memo.keeping_results(folder, "x"):
         assert shout("a") == "A"
@@ -155,9 +160,7 @@ def test_a_result_marshal_cannot_store_keeps_the_memo_as_it_was(tmp_path: Path) 
     def wrapped(text: str) -> object:
         return {text: object()} if text == "odd" else text
 
-    with memo.keeping_results(tmp_path, "x"):
-        wrapped("a")
-    [entry] = tmp_path.glob("*.memo")
+    entry = memo_after_one_run(tmp_path, wrapped, "a")
     before = entry.read_bytes()
     with memo.keeping_results(tmp_path, "x"):
         wrapped("odd")
