@@ -138,9 +138,10 @@ def _placeholder_notes(config: Config) -> list[Problem]:
 def build(ws: Workspace, issue_id: str | None = None, start: date | None = None,
           end: date | None = None, *, out_dir: Path | None = None, write: bool = True,
           skip_invalid: bool = False, listing: Listing | None = None) -> BuildResult:
-    with keeping_results(cache_folder(ws.root, "memo"), memo_scope(issue_id, start, end)):
+    with keeping_results(cache_folder(ws.root, "memo"), memo_scope(issue_id, start, end)) as memo:
         prepared = prepare(ws, issue_id, start, end, skip_invalid=skip_invalid, listing=listing)
         result = render_plan(ws, prepared)
+        result.notices += memo.notices
         if is_clipped(byte_size(result.html)):
             raise size_error(result, fitting_limit(ws, prepared, result))
     if write:

@@ -112,7 +112,8 @@ def check_issue(ws: Workspace, issue_id: str | None = None, start: date | None =
     exporter = resolve(service, registry) if service is not None else None  # fail before building
     # render_plan is build without its size stop and without writing: an email over Gmail's
     # limit is the size.html finding, reported with every other finding.
-    with keeping_results(cache_folder(ws.root, "memo"), memo_scope(issue_id, start, end)):
+    with keeping_results(cache_folder(ws.root, "memo"), memo_scope(issue_id, start, end)) as memo:
         result = render_plan(ws, prepare(ws, issue_id, start, end, skip_invalid=skip_invalid))
+        result.notices += memo.notices
     ctx = context_for(ws, result, exporter, online=online)
     return run_checks(ctx, ws.config.checks.disable), result

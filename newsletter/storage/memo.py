@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from newsletter import __version__
+from newsletter.errors import Problem
 from newsletter.storage.cache import library_stamp, read_bytes_entry, write_bytes_entry
 
 SUFFIX = ".memo"
@@ -42,11 +43,12 @@ class Memo:
     def __init__(self, folder: Path | None, scope: str) -> None:
         self.folder = folder
         self.entry = hashlib.sha256(scope.encode("utf-8", "surrogateescape")).hexdigest()[:40]
+        self.notices: list[Problem] = []  # an entry that did not verify (discarded)
         self.known = self._read()
         self.used: dict[bytes, Any] = {}
 
     def _read(self) -> dict[bytes, Any]:
-        data = read_bytes_entry(self.folder, self.entry, SUFFIX)
+        data = read_bytes_entry(self.folder, self.entry, SUFFIX, self.notices)
         if data is None:
             return {}
         try:
@@ -79,7 +81,8 @@ _current: ContextVar[Memo | None] = ContextVar("newsletter_memo", default=None)
 @contextmanager
 def keeping_results(folder: Path | None, scope: str) -> Iterator[Memo]:
     """Keep the results of `@remembered` functions called inside, for `scope` (an issue), in
-    `folder` (None: caching is off, nothing is read or written)."""
+    `folder` (None: caching is off, nothing is read or written). A memo entry that does not
+    verify is discarded with a notice (`Memo.notices`), as every cache entry is."""
     memo = Memo(folder, scope)
     token = _current.set(memo)
     try:

@@ -83,7 +83,8 @@ def invalid_utf8(path):
     path.write_bytes(path.read_bytes()[:100] + b"\xff\xfe\xfa" + path.read_bytes()[100:])
 
 
-KINDS = [("html", "*.html"), ("checks", "*.txt"), ("html/jinja", "*"), ("builds", "*.json")]
+KINDS = [("html", "*.html"), ("checks", "*.txt"), ("html/jinja", "*"), ("builds", "*.json"),
+         ("memo", "*.memo")]
 
 
 @pytest.mark.parametrize("damage", [truncate, garble, invalid_utf8], ids=lambda f: f.__name__)
