@@ -81,7 +81,7 @@ def build(ctx: click.Context, issue_id: str | None, start: date | None, end: dat
 
     ws = workspace(ctx)
     seen = inputs(ws, BuildRequest(issue_id, start, end, out, skip_invalid))
-    notices: list[Any] = []
+    notices: list[Any] = list(seen.notices) if seen is not None else []
     record = recall(ws, seen, notices) if seen is not None and not force else None
     kept = record is not None
     if record is None:

@@ -43,6 +43,7 @@ from newsletter.storage.cache import (
 )
 from newsletter.storage.journal import STAGING
 from newsletter.storage.output import leftovers, output_target
+from newsletter.summaries.folders import FOLDERS
 from newsletter.summaries.listing import Listing, list_summary_files
 from newsletter.workspace import Workspace, shown_path
 
@@ -79,6 +80,7 @@ class Inputs:
     entry: str  # the record's name: one per workspace and command (output folder included)
     listing: Listing
     out_dir: Path | None = None  # the --out given (as the build will be given it)
+    notices: list[Problem] = field(default_factory=list)  # cache entries discarded on the way
 
 
 @dataclass
@@ -135,7 +137,9 @@ def inputs(ws: Workspace, request: BuildRequest) -> Inputs | None:
         return None
     _add_tree(digest, ws.issues_path)
     _add_tree(digest, ws.templates_path)
-    listing = _listing(ws.summaries_path, ws.relative(ws.summaries_path))
+    notices: list[Problem] = []
+    listing = _listing(ws.summaries_path, ws.relative(ws.summaries_path),
+                       cache_folder(ws.root, FOLDERS), notices)
     if listing is None:
         return None
     rels, stamps, links = listing
@@ -144,7 +148,7 @@ def inputs(ws: Workspace, request: BuildRequest) -> Inputs | None:
     digest.update(array("q", stamps).tobytes() + b"\x1e")
     digest.update("\x1f".join(links).encode("utf-8", "surrogateescape") + b"\x1e")
     entry = hashlib.sha256(command.encode("utf-8", "surrogateescape")).hexdigest()[:40]
-    return Inputs(digest.hexdigest(), entry, listing, request.out_dir)
+    return Inputs(digest.hexdigest(), entry, listing, request.out_dir, notices)
 
 
 def recall(ws: Workspace, seen: Inputs, notices: list[Problem] | None = None
@@ -207,14 +211,15 @@ def output_stamps(folder: Path) -> dict[str, list[int]]:
     return stamps
 
 
-def _listing(folder: Path, shown: str) -> Listing | None:
+def _listing(folder: Path, shown: str, cache: Path | None = None,
+             notices: list[Problem] | None = None) -> Listing | None:
     """The listing of the summaries folder; None when part of it cannot be read (the build
     then lists it again and reports what it could not read, or leaves it out when asked)."""
     links: list[str] = []
     if not folder.is_dir():
         return [], [], links
     unreadable: list[tuple[str, OSError]] = []
-    rels, stamps = list_summary_files(folder, links, shown, unreadable)
+    rels, stamps = list_summary_files(folder, links, shown, unreadable, cache, notices)
     if unreadable:
         return None
     return rels, stamps, links

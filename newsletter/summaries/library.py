@@ -14,8 +14,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from newsletter.errors import ContentError, Problem
+from newsletter.storage.cache import cache_folder
 from newsletter.storage.journal import STAGING, recover_files
 from newsletter.storage.lock import workspace_lock
+from newsletter.summaries.folders import FOLDERS
 from newsletter.summaries.index import IndexCache, Row, Snapshot, loads
 from newsletter.summaries.listing import (
     Listing,
@@ -186,17 +188,21 @@ class _LoadContext:
         `listing` given), and the files whose key changed (or that the cache does not know) are
         read."""
         unreadable: list[tuple[str, OSError]] = []
+        listed: list[Problem] = []  # a damaged entry of the folders' names
         if listing is not None:
             rels, stamps, links = listing[0], listing[1], list(listing[2])
         else:
             links = []
-            rels, stamps = list_summary_files(self.folder, links, self.prefix, unreadable)
+            rels, stamps = list_summary_files(self.folder, links, self.prefix, unreadable,
+                                              cache_folder(self.ws.root, FOLDERS)
+                                              if use_cache else None, listed)
         prefix = self.prefix
         paths = [prefix + rel for rel in rels]
         cache = IndexCache(self.ws.root, [self.ws.config.timezone, *self.theme_ids]) \
             if use_cache else None
         state = cache.open() if cache else None
         notices = state.notices if state else []  # the cache's own list: later notices join
+        notices += listed
         old = state.snapshot if state else Snapshot.empty()
         if old.paths == paths:  # the same files (the usual case): which keys changed?
             ids, urls, days = list(old.ids), list(old.urls), list(old.days)

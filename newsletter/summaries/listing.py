@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newsletter.errors import ContentError, Problem
+from newsletter.summaries.folders import read_folder_names, write_folder_names
 from newsletter.summaries.walking import Found, walk
 
 if TYPE_CHECKING:  # (not at run time: the index module brings sqlite3, which a listing needs not)
@@ -21,7 +22,8 @@ Listing = tuple[list[str], list[int], list[str]]
 
 
 def list_summary_files(folder: Path, links: list[str] | None = None, shown: str | None = None,
-                       unreadable: list[tuple[str, OSError]] | None = None
+                       unreadable: list[tuple[str, OSError]] | None = None,
+                       cache: Path | None = None, notices: list[Problem] | None = None
                        ) -> tuple[list[str], list[int]]:
     """The relative posix paths of every summary file below `folder` (see
     `names.is_summary_file_name`), sorted, and each file's key from one stat (so an edited file
@@ -32,9 +34,14 @@ def list_summary_files(folder: Path, links: list[str] | None = None, shown: str 
     and the error; "" for `folder` itself); without that list, ContentError names every one (as
     `shown`, the folder as the user sees it, shows it), in the order of their paths. Nothing is
     left out without a word; a file removed while its folder is listed is left out. With
-    thousands of files, half of them are stat'ed by a second process (see `walking`)."""
+    thousands of files, half of them are stat'ed by a second process (see `walking`). `cache`:
+    where the folders' names are kept from one listing to the next (`folders`; a kept entry
+    that does not verify adds a notice to `notices`)."""
     found = Found()
-    walk(str(folder), found)
+    memory = read_folder_names(cache, folder, notices) if cache is not None else None
+    walk(str(folder), found, memory)
+    if memory is not None:
+        write_folder_names(cache, folder, memory)
     if links is not None:
         links.extend(sorted(found.links))
     found.unreadable.sort(key=itemgetter(0))

@@ -16,6 +16,7 @@ from array import array
 from functools import partial
 from stat import S_ISDIR, S_ISLNK, S_ISREG
 
+from newsletter.summaries.folders import FolderNames, now_ns
 from newsletter.summaries.forking import may_fork, run_beside
 from newsletter.summaries.names import HIDDEN_FIRST, is_summary_file_name, summary_file_names
 
@@ -28,14 +29,16 @@ FOLDERS_OPEN_MAX = 4096  # a folder a day for ten years fits
 _TOO_MANY_OPEN = frozenset({errno.EMFILE, errno.ENFILE})
 
 
-def walk(folder: str, found: Found) -> None:
+def walk(folder: str, found: Found, memory: FolderNames | None = None) -> None:
     """Every summary file below `folder` into `found`, in the walk's order (sorted names at each
-    level), with the links and what could not be read (see `listing.list_summary_files`)."""
+    level), with the links and what could not be read (see `listing.list_summary_files`).
+    `memory`: the folders' names as last read, reused where a folder has not changed since
+    (`folders`; a walk in two steps only), and this walk's noted in it."""
     if os.listdir in os.supports_fd and os.stat in os.supports_dir_fd:
         top = _open_folder(folder, None, "", found, follow=True)  # itself may be a link
         if top is not None:
             try:
-                _list_at(top, found)
+                _list_at(top, found, memory)
             finally:
                 os.close(top)
     else:
@@ -71,11 +74,12 @@ class _Plan:
     """A listing's first step: the runs of summary names to stat, in the order of the walk,
     and the folders it opened (closed when the second step is done)."""
 
-    __slots__ = ("folders", "runs")
+    __slots__ = ("folders", "memory", "runs")
 
-    def __init__(self) -> None:
+    def __init__(self, memory: FolderNames | None = None) -> None:
         self.runs: list[_Run] = []
         self.folders: list[int] = []
+        self.memory = memory
 
 
 _FOLDER = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
@@ -102,7 +106,7 @@ def _names(folder: int | str, rel: str, found: Found) -> list[str]:
     return names
 
 
-def _list_at(top: int, found: Found) -> None:
+def _list_at(top: int, found: Found, memory: FolderNames | None = None) -> None:
     """`list_summary_files` below an open folder, in two steps. First every folder's names:
     the summaries among them are set aside, and only the other names are stat'ed (folders to
     walk, links to report: few). Then one stat for each summary, by half in a second process
@@ -110,9 +114,9 @@ def _list_at(top: int, found: Found) -> None:
     half, which is the walk's order). The first step keeps its folders open: an archive with
     more than `_folders_open_max()` folders, or one that meets the limit of open files, is
     walked again in one step (`_walk_at`), which holds only a folder and its parents."""
-    plan, first = _Plan(), Found()
+    plan, first = _Plan(memory), Found()
     try:
-        whole = _gather(top, "", first, plan, _folders_open_max())
+        whole = _gather(top, "", first, plan, _folders_open_max(), _fstat(top))
         if whole:
             found.add(first)
             _stat_runs_in_two(plan.runs, found)
@@ -132,10 +136,34 @@ def _folders_open_max() -> int:
     return FOLDERS_OPEN_MAX if soft == resource.RLIM_INFINITY else min(FOLDERS_OPEN_MAX, soft // 4)
 
 
-def _gather(folder: int, prefix: str, found: Found, plan: _Plan, most: int) -> bool:
-    """The first step of `_list_at` below `folder`: False when it would hold more than `most`
-    folders open, or meets the limit of open files."""
-    names = _names(folder, prefix.rstrip("/"), found)
+def _fstat(folder: int) -> os.stat_result | None:
+    try:
+        return os.fstat(folder)
+    except OSError:
+        return None
+
+
+def _folder_names(folder: int, prefix: str, found: Found, plan: _Plan,
+                  st: os.stat_result | None) -> list[str]:
+    """A folder's sorted names: as the memory has them, when the folder has not changed since
+    (`st`: its stat, taken before), else read (and noted when read whole)."""
+    memory = plan.memory
+    if memory is None or st is None:
+        return _names(folder, prefix.rstrip("/"), found)
+    names = memory.names(prefix, st)
+    if names is None:
+        read_at, problems = now_ns(), len(found.unreadable)
+        names = _names(folder, prefix.rstrip("/"), found)
+        if len(found.unreadable) == problems:
+            memory.note(prefix, st, names, read_at)
+    return names
+
+
+def _gather(folder: int, prefix: str, found: Found, plan: _Plan, most: int,
+            st: os.stat_result | None = None) -> bool:
+    """The first step of `_list_at` below `folder` (`st`: its stat): False when it would hold
+    more than `most` folders open, or meets the limit of open files."""
+    names = _folder_names(folder, prefix, found, plan, st)
     summaries = summary_file_names(names)
     if len(summaries) == len(names):  # only summaries (a month's folder): nothing to look at
         if names:
@@ -165,7 +193,8 @@ def _gather(folder: int, prefix: str, found: Found, plan: _Plan, most: int) -> b
                 found.unreadable.append((prefix + name, exc))
                 continue
             plan.folders.append(inner)
-            if not _gather(inner, f"{prefix}{name}/", found, plan, most):
+            inner_st = _fstat(inner) if plan.memory is not None else None  # the one opened
+            if not _gather(inner, f"{prefix}{name}/", found, plan, most, inner_st):
                 return False
         elif S_ISLNK(st.st_mode) and _reported_link(name, folder):
             found.links.append(prefix + name)

@@ -13,6 +13,7 @@ from helpers.faults import Faults
 from helpers.hardening import ISSUE, fresh_workspace, run, run_process, set_config, tree
 
 from newsletter.storage.cache import CACHE_DIR
+from newsletter.summaries import folders
 
 NOTICE = "did not verify"
 
@@ -33,10 +34,12 @@ def reference(tmp_path_factory):
 
 
 @pytest.fixture
-def root(tmp_path):
+def root(tmp_path, monkeypatch):
     root = fresh_workspace(tmp_path / "ws")
     set_config(root, unsubscribe_url="https://example.org/u")
+    monkeypatch.setattr(folders, "SETTLED_NS", 0)  # the new folders' names are kept at once
     assert run(root, "build", ISSUE).clean().exit_code == 0  # fills every cache
+    monkeypatch.undo()
     return root
 
 
@@ -84,7 +87,7 @@ def invalid_utf8(path):
 
 
 KINDS = [("html", "*.html"), ("checks", "*.txt"), ("html/jinja", "*"), ("builds", "*.json"),
-         ("memo", "*.memo")]
+         ("memo", "*.memo"), ("folders", "*.names")]
 
 
 @pytest.mark.parametrize("damage", [truncate, garble, invalid_utf8], ids=lambda f: f.__name__)
