@@ -80,8 +80,8 @@ def build(ctx: click.Context, issue_id: str | None, start: date | None, end: dat
     from newsletter.storage.unchanged import BuildRequest, inputs, recall, remember
 
     ws = workspace(ctx)
-    seen = inputs(ws, BuildRequest(issue_id, start, end, out, skip_invalid))
-    notices: list[Any] = list(seen.notices) if seen is not None else []
+    notices: list[Any] = []  # cache entries discarded on the way
+    seen = inputs(ws, BuildRequest(issue_id, start, end, out, skip_invalid), notices)
     record = recall(ws, seen, notices) if seen is not None and not force else None
     kept = record is not None
     if record is None:

@@ -80,7 +80,6 @@ class Inputs:
     entry: str  # the record's name: one per workspace and command (output folder included)
     listing: Listing
     out_dir: Path | None = None  # the --out given (as the build will be given it)
-    notices: list[Problem] = field(default_factory=list)  # cache entries discarded on the way
 
 
 @dataclass
@@ -116,10 +115,12 @@ def summary_text(issue_id: str, period: str, count: int, sections: int,
     return "\n".join(out) + "\n"
 
 
-def inputs(ws: Workspace, request: BuildRequest) -> Inputs | None:
+def inputs(ws: Workspace, request: BuildRequest, notices: list[Problem] | None = None
+           ) -> Inputs | None:
     """The key of this build's inputs, or None when builds are not remembered (the cache is
     off, an interrupted import's files wait to be moved in: the build recovers them, or part of
-    the summaries folder cannot be read: the build reports it)."""
+    the summaries folder cannot be read: the build reports it). A cache entry discarded on the
+    way (the folders' names) adds a notice to `notices`."""
     if not caching_enabled() or (ws.summaries_path / STAGING).exists():
         return None
     out_dir = request.out_dir.absolute() if request.out_dir is not None else None
@@ -137,7 +138,6 @@ def inputs(ws: Workspace, request: BuildRequest) -> Inputs | None:
         return None
     _add_tree(digest, ws.issues_path)
     _add_tree(digest, ws.templates_path)
-    notices: list[Problem] = []
     listing = _listing(ws.summaries_path, ws.relative(ws.summaries_path),
                        cache_folder(ws.root, FOLDERS), notices)
     if listing is None:
@@ -148,7 +148,7 @@ def inputs(ws: Workspace, request: BuildRequest) -> Inputs | None:
     digest.update(array("q", stamps).tobytes() + b"\x1e")
     digest.update("\x1f".join(links).encode("utf-8", "surrogateescape") + b"\x1e")
     entry = hashlib.sha256(command.encode("utf-8", "surrogateescape")).hexdigest()[:40]
-    return Inputs(digest.hexdigest(), entry, listing, request.out_dir, notices)
+    return Inputs(digest.hexdigest(), entry, listing, request.out_dir)
 
 
 def recall(ws: Workspace, seen: Inputs, notices: list[Problem] | None = None

@@ -115,8 +115,11 @@ def _list_at(top: int, found: Found, memory: FolderNames | None = None) -> None:
     more than `_folders_open_max()` folders, or one that meets the limit of open files, is
     walked again in one step (`_walk_at`), which holds only a folder and its parents."""
     plan, first = _Plan(memory), Found()
+    st = _fstat(top) if memory is not None else None
+    if memory is not None and st is not None:
+        memory.trust(st)
     try:
-        whole = _gather(top, "", first, plan, _folders_open_max(), _fstat(top))
+        whole = _gather(top, "", first, plan, _folders_open_max(), st)
         if whole:
             found.add(first)
             _stat_runs_in_two(plan.runs, found)

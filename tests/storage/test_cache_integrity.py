@@ -37,7 +37,8 @@ def reference(tmp_path_factory):
 def root(tmp_path, monkeypatch):
     root = fresh_workspace(tmp_path / "ws")
     set_config(root, unsubscribe_url="https://example.org/u")
-    monkeypatch.setattr(folders, "SETTLED_NS", 0)  # the new folders' names are kept at once
+    monkeypatch.setattr(folders, "SETTLED_NS", 0)  # the new folders' names are kept at once,
+    monkeypatch.setattr(folders, "trusted_device", lambda device: True)  # whatever the disk
     assert run(root, "build", ISSUE).clean().exit_code == 0  # fills every cache
     monkeypatch.undo()
     return root

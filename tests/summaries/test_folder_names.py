@@ -7,10 +7,11 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from newsletter.summaries import folders
+from newsletter.summaries import folders, walking
 from newsletter.summaries.listing import list_summary_files
 
 
@@ -46,8 +47,10 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 @pytest.fixture
 def settled(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every folder counts as settled (the tests wait for the clock instead of a second)."""
+    """Every folder counts as settled (the tests wait for the clock instead of a second), on a
+    trusted file system (whatever the one of the tests' folder)."""
     monkeypatch.setattr(folders, "SETTLED_NS", 0)
+    monkeypatch.setattr(folders, "trusted_device", lambda device: True)
 
 
 def _tick() -> None:
@@ -146,3 +149,67 @@ def test_a_folder_that_cannot_be_read_is_not_kept(tmp_path, settled, monkeypatch
     assert [rel for rel, _ in unreadable] == ["deep"]
     kept = folders.read_folder_names(cache, root).known
     assert "deep/" not in kept and "2026/" in kept
+
+
+def test_a_file_system_that_is_not_trusted_is_always_read(tmp_path, settled, monkeypatch):
+    monkeypatch.setattr(folders, "trusted_device", lambda device: False)
+    root, cache = _tree(tmp_path / "s"), tmp_path / "cache"
+    _listed(root, cache)
+    assert folders.read_folder_names(cache, root).known == {}
+
+
+def test_times_in_whole_seconds_are_not_trusted(tmp_path, settled, monkeypatch):
+    """FAT keeps a folder's times in 2 seconds, its ctime is its mtime (which programs set), and
+    a second change within those 2 seconds leaves them as they were: never kept."""
+    fstat = os.fstat
+
+    def fat(fd):  # type: ignore[no-untyped-def]
+        st = fstat(fd)
+        whole = st.st_mtime_ns - st.st_mtime_ns % 2_000_000_000
+        return SimpleNamespace(st_dev=st.st_dev, st_ino=st.st_ino, st_mode=st.st_mode,
+                               st_mtime_ns=whole, st_ctime_ns=whole)
+
+    monkeypatch.setattr(walking, "_fstat", fat)
+    root, cache = _tree(tmp_path / "s"), tmp_path / "cache"
+    _listed(root, cache)
+    (root / "2026" / "06" / "new.md").write_text("new")  # the same 2 seconds, most likely
+    assert "2026/06/new.md" in _listed(root, cache)[0]
+    assert folders.read_folder_names(cache, root).known == {}
+
+
+def test_only_the_summaries_folder_s_device_is_kept(settled):
+    names = folders.FolderNames()
+    here = SimpleNamespace(st_dev=5, st_ino=1, st_mtime_ns=1_500_000_000,
+                           st_ctime_ns=1_500_000_001)
+    names.trust(here)  # type: ignore[arg-type]
+    mounted = SimpleNamespace(st_dev=6, st_ino=2, st_mtime_ns=1_500_000_000,
+                              st_ctime_ns=1_500_000_001)
+    names.note("", here, ["2026"], 10**12)  # type: ignore[arg-type]
+    names.note("2026/", mounted, ["a.md"], 10**12)  # type: ignore[arg-type]
+    assert list(names.seen) == [""]
+    again = folders.FolderNames(names.seen)
+    again.trust(here)  # type: ignore[arg-type]
+    assert again.names("", here) == ["2026"]  # type: ignore[arg-type]
+    assert again.names("", SimpleNamespace(**{**vars(here), "st_dev": 6})) is None  # type: ignore[arg-type]
+
+
+def test_the_mount_table_says_which_devices_are_trusted(tmp_path, monkeypatch):
+    table = tmp_path / "mountinfo"
+    table.write_text(
+        "27 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n"
+        "40 27 8:17 / /media/stick rw,relatime shared:5 - vfat /dev/sdb1 rw\n"
+        "41 27 0:50 / /mnt/nas rw,relatime master:1 shared:2 - nfs4 nas:/export rw\n"
+        "42 27 0:51 / /mnt/fuse rw - fuse.sshfs host: rw\n"
+        "43 27 0:30 / /tmp rw,nosuid shared:9 - tmpfs tmpfs rw\n")
+    monkeypatch.setattr(folders, "MOUNTINFO", str(table))
+    folders.trusted_device.cache_clear()
+    try:
+        verdicts = {(major, minor): folders.trusted_device(os.makedev(major, minor))
+                    for major, minor in ((254, 0), (8, 17), (0, 50), (0, 51), (0, 30), (9, 9))}
+        assert verdicts == {(254, 0): True, (8, 17): False, (0, 50): False, (0, 51): False,
+                            (0, 30): True, (9, 9): False}
+        monkeypatch.setattr(folders, "MOUNTINFO", str(tmp_path / "none"))
+        folders.trusted_device.cache_clear()
+        assert folders.trusted_device(os.makedev(254, 0)) is False
+    finally:
+        folders.trusted_device.cache_clear()
