@@ -9,7 +9,8 @@ import json
 import math
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -34,7 +35,7 @@ from newsletter.storage.cache import (
     write_entry,
 )
 from newsletter.storage.lock import workspace_lock
-from newsletter.storage.memo import keeping_results
+from newsletter.storage.memo import Memo, keeping_results
 from newsletter.storage.output import Ownership, write_output
 from newsletter.storage.unchanged import BuildRecord, output_stamps, summary_text
 from newsletter.summaries.library import LibraryMemo, load_library
@@ -138,7 +139,7 @@ def _placeholder_notes(config: Config) -> list[Problem]:
 def build(ws: Workspace, issue_id: str | None = None, start: date | None = None,
           end: date | None = None, *, out_dir: Path | None = None, write: bool = True,
           skip_invalid: bool = False, listing: Listing | None = None) -> BuildResult:
-    with keeping_results(cache_folder(ws.root, "memo"), memo_scope(issue_id, start, end)) as memo:
+    with issue_memo(ws, issue_id, start, end) as memo:
         prepared = prepare(ws, issue_id, start, end, skip_invalid=skip_invalid, listing=listing)
         result = render_plan(ws, prepared)
         result.notices += memo.notices
@@ -157,9 +158,14 @@ def build(ws: Workspace, issue_id: str | None = None, start: date | None = None,
     return result
 
 
-def memo_scope(issue_id: str | None, start: date | None, end: date | None) -> str:
-    """The scope of an issue's memo of teasers and keyword counts (storage.memo)."""
-    return f"{issue_id or ''}\x1f{start or ''}\x1f{end or ''}"
+@contextmanager
+def issue_memo(ws: Workspace, issue_id: str | None, start: date | None,
+               end: date | None) -> Iterator[Memo]:
+    """The memo of an issue's teasers and keyword counts (storage.memo), kept for the next
+    build or check of the same issue."""
+    scope = f"{issue_id or ''}\x1f{start or ''}\x1f{end or ''}"
+    with keeping_results(cache_folder(ws.root, "memo"), scope) as memo:
+        yield memo
 
 
 def render_plan(ws: Workspace, prepared: Prepared) -> BuildResult:

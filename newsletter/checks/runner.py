@@ -6,13 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from newsletter.build import BuildResult, memo_scope, prepare, render_plan
+from newsletter.build import BuildResult, issue_memo, prepare, render_plan
 from newsletter.checks import registry
 from newsletter.checks.model import LEVELS, CheckContext, Finding, Message
 from newsletter.checks.service import Exporter, Registry, resolve
 from newsletter.config.schema import DisabledCheck
-from newsletter.storage.cache import cache_folder
-from newsletter.storage.memo import keeping_results
 from newsletter.workspace import Workspace
 
 
@@ -112,7 +110,7 @@ def check_issue(ws: Workspace, issue_id: str | None = None, start: date | None =
     exporter = resolve(service, registry) if service is not None else None  # fail before building
     # render_plan is build without its size stop and without writing: an email over Gmail's
     # limit is the size.html finding, reported with every other finding.
-    with keeping_results(cache_folder(ws.root, "memo"), memo_scope(issue_id, start, end)) as memo:
+    with issue_memo(ws, issue_id, start, end) as memo:
         result = render_plan(ws, prepare(ws, issue_id, start, end, skip_invalid=skip_invalid))
         result.notices += memo.notices
     ctx = context_for(ws, result, exporter, online=online)

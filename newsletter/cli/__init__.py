@@ -46,4 +46,3 @@ COMMANDS: tuple[click.Command, ...] = (
 )
 for _command in COMMANDS:
     main.add_command(_command)
-

@@ -58,21 +58,26 @@ def code_stamp(*folders: Path, extra: Iterable[str] = ()) -> str:
     return digest.hexdigest()
 
 
+def stat_line(name: str, st: os.stat_result) -> str:
+    """A file as the keys of caches see it: its name, mode, size, times and inode."""
+    return (f"{name}\x1f{st.st_mode}\x1f{st.st_size}\x1f{st.st_mtime_ns}\x1f{st.st_ctime_ns}"
+            f"\x1f{st.st_ino}\n")
+
+
 def library_stamp(name: str) -> str:
-    """An installed library, found without importing it: the name, size, times and inode of
-    each file at the top of its folder (a new version writes new files)."""
+    """An installed library, found without importing it: `stat_line` of each file at the top
+    of its folder (a new version writes new files)."""
     spec = importlib.util.find_spec(name)
     origin = spec.origin if spec is not None else None
     if origin is None:
         return f"{name}\x1fabsent\n"
-    lines = []
-    with os.scandir(Path(origin).parent) as entries:
-        for entry in sorted(entries, key=lambda e: e.name):
-            if entry.is_file(follow_symlinks=False):
-                st = entry.stat(follow_symlinks=False)
-                lines.append(f"{entry.path}\x1f{st.st_mode}\x1f{st.st_size}\x1f"
-                             f"{st.st_mtime_ns}\x1f{st.st_ctime_ns}\x1f{st.st_ino}\n")
-    return "".join(lines)
+    try:
+        with os.scandir(Path(origin).parent) as entries:
+            return "".join(stat_line(entry.path, entry.stat(follow_symlinks=False))
+                           for entry in sorted(entries, key=lambda e: e.name)
+                           if entry.is_file(follow_symlinks=False))
+    except OSError as exc:  # a folder that cannot be read: a key of its own, never a failure
+        return f"{name}\x1funreadable {exc.errno}\n"
 
 
 def _checksum(key: str, data: bytes) -> bytes:

@@ -39,6 +39,7 @@ from newsletter.storage.cache import (
     caching_enabled,
     library_stamp,
     read_entry,
+    stat_line,
     write_entry,
 )
 from newsletter.storage.journal import STAGING
@@ -233,8 +234,7 @@ def _add_environment(digest: Any) -> None:
 
 
 def _add_stat(digest: Any, name: str, st: os.stat_result) -> None:
-    digest.update(f"{name}\x1f{st.st_mode}\x1f{st.st_size}\x1f{st.st_mtime_ns}\x1f"
-                  f"{st.st_ctime_ns}\x1f{st.st_ino}\n".encode("utf-8", "surrogateescape"))
+    digest.update(stat_line(name, st).encode("utf-8", "surrogateescape"))
 
 
 def _add_config(digest: Any, ws: Workspace) -> bool:
