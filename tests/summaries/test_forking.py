@@ -135,6 +135,9 @@ if case == "sigchld-ignored":  # the system reaps the child: its status is unkno
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     print(forking.run_beside(os.getpid, os.getpid, marshal.dumps, marshal.loads)[1] != os.getpid())
 elif case == "interrupt-held":  # a Ctrl-C while the fork is made waits until it is made
+    # Python's own handler, whatever this process inherited (a job started in the background
+    # by a shell without job control has SIGINT ignored, and Python then installs none)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         with forking._interrupts_held():
             os.kill(os.getpid(), signal.SIGINT)
