@@ -177,8 +177,6 @@ def _gather(folder: int, prefix: str, found: Found, plan: _Plan, most: int,
         if name in summaries:
             run.append(name)
             continue
-        if name[0] in HIDDEN_FIRST:
-            continue
         st = _stat(name, folder, prefix, found)
         if st is None:
             continue
@@ -274,8 +272,6 @@ def _walk_at(folder: int, prefix: str, found: Found) -> None:
     names = _names(folder, prefix.rstrip("/"), found)
     summaries = summary_file_names(names)
     for name in names:
-        if name[0] in HIDDEN_FIRST:
-            continue
         st = _stat(name, folder, prefix, found)
         if st is None:
             continue
@@ -288,9 +284,12 @@ def _walk_at(folder: int, prefix: str, found: Found) -> None:
 
 
 def _stat(name: str, folder: int, prefix: str, found: Found) -> os.stat_result | None:
-    """A name's stat relative to its open folder, never through a link; None when it was
-    removed since the folder was listed, or cannot be stat'ed (then added to `unreadable`).
-    (`_stat_runs`, which runs once per file of the archive, has the same steps inline.)"""
+    """A name's stat relative to its open folder, never through a link; None for a hidden name
+    (never walked), one removed since the folder was listed, or one that cannot be stat'ed
+    (then added to `unreadable`). (`_stat_runs`, which runs once per file of the archive, has
+    the same steps inline.)"""
+    if name[0] in HIDDEN_FIRST:
+        return None
     try:
         return os.stat(name, dir_fd=folder, follow_symlinks=False)
     except FileNotFoundError:
